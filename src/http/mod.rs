@@ -1,15 +1,43 @@
 //! The HTTP core shared by every vendor: OAuth token cache, retry policy,
 //! client-side pacing and the counters that end up in the summary.
 //!
-//! INTERFACE PLACEHOLDER — being implemented (see module docs once filled in).
+//! One [`ApiClient`] serves all workers of a run. For each request it
+//!
+//! - waits while the whole client is paused (a 429's `Retry-After`, or the
+//!   Genesys `inin-ratelimit-*` window nearly used up) and for a slot of the
+//!   shared GCRA pacer ([`ClientConfig::rate_per_minute`]);
+//! - then takes a token that is valid *now* from the single-flight cache,
+//!   which refreshes ahead of expiry (see [`token::refresh_margin`]), and
+//!   signs this attempt with it: retries are always re-signed;
+//! - on 401 drops that token generation, fetches one new token for all
+//!   workers and retries once; on 429/5xx/transport failures waits and
+//!   retries within [`RetryPolicy`]'s budget; on 403 fails naming the
+//!   permission.
+//!
+//! Vendors plug in their grant through [`TokenSource`]; [`request_token`]
+//! does the common form POST. No token or secret ever reaches a log line,
+//! an error message or `Debug` output ([`crate::Secret`]).
+
+mod client;
+pub mod retry;
+mod stats;
+pub mod token;
+
+pub use client::{
+    forbidden_details, vendor_message, ApiClient, ApiRequest, ApiResponse, ClientConfig,
+};
+pub use retry::RetryPolicy;
+pub use stats::HttpStats;
+pub use token::{parse_token_response, request_token, Token, TokenSource};
 
 /// Why a request to a vendor failed for good.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum HttpError {
-    /// The token endpoint refused our credentials (bad client id/secret). Never retried.
-    #[error("the token endpoint {url} refused the credentials (HTTP {status}): {detail}")]
+    /// The token endpoint refused our credentials (bad client id/secret), or
+    /// the API refused a token right after it was refreshed. Never retried.
+    #[error("{url} refused the credentials (HTTP {status}): {detail}")]
     TokenRejected {
-        /// Token endpoint URL (no secrets in it).
+        /// Token endpoint (or API) URL, without query string or user info.
         url: String,
         /// HTTP status returned.
         status: u16,
@@ -57,4 +85,37 @@ pub enum HttpError {
     /// The client could not be built from the settings (bad URL, TLS setup).
     #[error("{0}")]
     Config(String),
+}
+
+/// A transport failure in a few words, without the URL's query string.
+pub(crate) fn describe_reqwest_error(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_body() || e.is_decode() {
+        "response body incomplete"
+    } else if e.is_request() {
+        "request failed"
+    } else {
+        "transport error"
+    };
+    let mut text = kind.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// `url` without query, fragment or user info, for error messages.
+pub(crate) fn url_without_query(url: &url::Url) -> String {
+    let mut u = url.clone();
+    u.set_query(None);
+    u.set_fragment(None);
+    let _ = u.set_password(None);
+    let _ = u.set_username("");
+    u.to_string()
 }

@@ -1,0 +1,828 @@
+//! [`ApiClient`]: one authenticated, paced, retrying client shared by every
+//! worker of a run.
+
+use super::retry::{self, RetryPolicy, MIN_THROTTLE_WAIT};
+use super::stats::{Counters, HttpStats};
+use super::token::{CachedToken, Token, TokenCache, TokenSource};
+use super::{describe_reqwest_error, HttpError};
+use bytes::Bytes;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultDirectRateLimiter, Quota};
+use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE};
+use reqwest::Method;
+use std::fmt;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::time::Instant;
+use url::Url;
+
+/// Settings of an [`ApiClient`].
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Whole-request timeout (connect, send, read the body).
+    pub timeout: Duration,
+    /// Connection-establishment timeout.
+    pub connect_timeout: Duration,
+    /// Client-side pacing of API requests, shared by all workers; 0 turns
+    /// pacing off (simulators, tests). Token requests are not paced.
+    pub rate_per_minute: u32,
+    /// Retry limits per request.
+    pub retry: RetryPolicy,
+    /// `User-Agent` header.
+    pub user_agent: String,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            rate_per_minute: 300,
+            retry: RetryPolicy::default(),
+            user_agent: concat!("cxetl/", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+}
+
+/// One API call, reusable across attempts (every attempt is re-signed).
+#[derive(Debug, Clone)]
+pub struct ApiRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// Full URL, query included.
+    pub url: Url,
+    /// JSON body, sent with `Content-Type: application/json`.
+    pub json_body: Option<Bytes>,
+    /// The permission this endpoint needs, named on 403 when the vendor's
+    /// answer does not name one.
+    pub permission: &'static str,
+}
+
+impl ApiRequest {
+    /// A `GET` without a body.
+    pub fn get(url: Url, permission: &'static str) -> Self {
+        ApiRequest {
+            method: Method::GET,
+            url,
+            json_body: None,
+            permission,
+        }
+    }
+
+    /// A `POST` with a JSON body.
+    pub fn post_json(url: Url, body: &serde_json::Value, permission: &'static str) -> Self {
+        let body = Bytes::from(serde_json::to_vec(body).expect("a JSON value always serializes"));
+        ApiRequest {
+            method: Method::POST,
+            url,
+            json_body: Some(body),
+            permission,
+        }
+    }
+
+    /// A `DELETE` without a body.
+    pub fn delete(url: Url, permission: &'static str) -> Self {
+        ApiRequest {
+            method: Method::DELETE,
+            url,
+            json_body: None,
+            permission,
+        }
+    }
+}
+
+/// A successful (2xx) answer, body read in full.
+#[derive(Debug, Clone)]
+pub struct ApiResponse {
+    /// HTTP status (200, 202, 204, …).
+    pub status: u16,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The whole body.
+    pub body: Bytes,
+}
+
+/// The shared HTTP client of one run: token cache, pacing, retries, counters.
+/// Cloning is cheap and clones share everything.
+#[derive(Clone)]
+pub struct ApiClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    config: ClientConfig,
+    tokens: TokenCache,
+    limiter: Option<DefaultDirectRateLimiter>,
+    clock: DefaultClock,
+    /// No API request leaves before this instant (429 / rate-limit headers).
+    paused_until: Mutex<Option<Instant>>,
+    counters: Counters,
+}
+
+impl fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiClient")
+            .field("config", &self.inner.config)
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What to do after one attempt.
+enum Next {
+    Done(ApiResponse),
+    Fail(HttpError),
+    /// 401: new token, then retry once.
+    Reauth(String),
+    /// 429, or 5xx with `Retry-After`: pause the whole client.
+    Throttle {
+        retry_after: Option<std::time::Duration>,
+        status: u16,
+        reason: String,
+    },
+    /// 5xx without `Retry-After`, timeouts, resets: back off this request.
+    Backoff(String),
+}
+
+impl ApiClient {
+    /// Builds the client; fails only on unusable settings.
+    pub fn new(config: ClientConfig, tokens: Arc<dyn TokenSource>) -> Result<Self, HttpError> {
+        if config.retry.max_attempts == 0 {
+            return Err(HttpError::Config(
+                "retry.max_attempts must be at least 1".into(),
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.connect_timeout)
+            .user_agent(config.user_agent.clone())
+            .build()
+            .map_err(|e| HttpError::Config(format!("cannot build the HTTP client: {e}")))?;
+        let limiter = NonZeroU32::new(config.rate_per_minute).map(|rate| {
+            // A small burst lets a few workers start together without
+            // front-loading a minute's budget into one second.
+            let burst = NonZeroU32::new((rate.get() / 60).clamp(1, 10)).unwrap_or(NonZeroU32::MIN);
+            DefaultDirectRateLimiter::direct(Quota::per_minute(rate).allow_burst(burst))
+        });
+        Ok(ApiClient {
+            inner: Arc::new(Inner {
+                http,
+                tokens: TokenCache::new(tokens),
+                limiter,
+                clock: DefaultClock::default(),
+                paused_until: Mutex::new(None),
+                counters: Counters::default(),
+                config,
+            }),
+        })
+    }
+
+    /// The raw client (same timeouts) for unauthenticated calls such as discovery.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> HttpStats {
+        self.inner.counters.snapshot()
+    }
+
+    /// A currently valid token (preflight, discovery).
+    pub async fn token(&self) -> Result<Token, HttpError> {
+        Ok(self.current_token().await?.token.clone())
+    }
+
+    async fn current_token(&self) -> Result<Arc<CachedToken>, HttpError> {
+        let inner = &*self.inner;
+        inner
+            .tokens
+            .get(&inner.http, &inner.config.retry, &inner.counters)
+            .await
+    }
+
+    /// Sends `req` until it succeeds (2xx) or fails for good: 401 → one
+    /// refresh and one retry; 429 → pause every worker for `Retry-After`;
+    /// 5xx/timeouts/resets → jittered backoff within the retry budget;
+    /// 403 → [`HttpError::Forbidden`]; other statuses → [`HttpError::Status`].
+    pub async fn send(&self, req: &ApiRequest) -> Result<ApiResponse, HttpError> {
+        let inner = &*self.inner;
+        let policy = &inner.config.retry;
+        let started = Instant::now();
+        let method = req.method.as_str();
+        let path = req.url.path();
+        let mut attempt = 0u32;
+        let mut backoffs = 0u32;
+        let mut after_401 = false;
+        loop {
+            attempt += 1;
+            self.wait_for_turn().await;
+            // Taken after every wait, so a token never outlives a long
+            // Retry-After pause: validity is checked right before signing.
+            let token = self.current_token().await?;
+            let next = match self.attempt(req, &token).await {
+                Ok(resp) => {
+                    self.observe_rate_limit(&resp.headers);
+                    classify(req, resp)
+                }
+                Err(reason) => Next::Backoff(reason),
+            };
+            let (wait, reason) = match next {
+                Next::Done(resp) => {
+                    if attempt > 1 {
+                        tracing::debug!(method, path, attempt, "request succeeded after retrying");
+                    }
+                    return Ok(resp);
+                }
+                Next::Fail(err) => return Err(err),
+                Next::Reauth(message) => {
+                    Counters::bump(&inner.counters.unauthorized);
+                    if after_401 {
+                        return Err(HttpError::TokenRejected {
+                            url: super::url_without_query(&req.url),
+                            status: 401,
+                            detail: format!(
+                                "the API refused an access token right after refresh ({message}); \
+                                 check that the OAuth client is active and allowed to call this API"
+                            ),
+                        });
+                    }
+                    after_401 = true;
+                    let dropped = inner.tokens.invalidate(token.generation);
+                    tracing::info!(
+                        method,
+                        path,
+                        attempt,
+                        generation = token.generation,
+                        dropped,
+                        "HTTP 401: refreshing the access token and retrying once"
+                    );
+                    (Duration::ZERO, format!("HTTP 401: {message}"))
+                }
+                Next::Throttle {
+                    retry_after,
+                    status,
+                    reason,
+                } => {
+                    after_401 = false;
+                    if status == 429 {
+                        Counters::bump(&inner.counters.throttled);
+                    } else {
+                        Counters::bump(&inner.counters.server_errors);
+                    }
+                    let wait = policy.throttle_wait(retry_after, backoffs);
+                    backoffs += 1;
+                    self.exhausted_unless_room(req, attempt, started, wait, &reason)?;
+                    self.pause_all(wait, status, &reason);
+                    tracing::warn!(
+                        method,
+                        path,
+                        status,
+                        attempt,
+                        wait_ms = wait.as_millis() as u64,
+                        retry_after_s = retry_after.map(|d| d.as_secs_f64()),
+                        "throttled by the API; pausing all requests"
+                    );
+                    // The pause itself is waited for in `wait_for_turn`.
+                    Counters::bump(&inner.counters.retries);
+                    continue;
+                }
+                Next::Backoff(reason) => {
+                    after_401 = false;
+                    Counters::bump(&inner.counters.server_errors);
+                    let wait = policy.backoff(backoffs);
+                    backoffs += 1;
+                    tracing::info!(method, path, attempt, wait_ms = wait.as_millis() as u64, reason = %reason, "transient failure, backing off");
+                    (wait, reason)
+                }
+            };
+            self.exhausted_unless_room(req, attempt, started, wait, &reason)?;
+            Counters::bump(&inner.counters.retries);
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+
+    /// Fails with `RetriesExhausted` when another attempt after `wait` would
+    /// exceed the attempt or time budget.
+    fn exhausted_unless_room(
+        &self,
+        req: &ApiRequest,
+        attempt: u32,
+        started: Instant,
+        wait: Duration,
+        reason: &str,
+    ) -> Result<(), HttpError> {
+        let policy = &self.inner.config.retry;
+        let elapsed = started.elapsed();
+        if attempt >= policy.max_attempts || elapsed + wait > policy.max_elapsed {
+            tracing::warn!(
+                method = req.method.as_str(),
+                path = req.url.path(),
+                attempt,
+                elapsed_s = elapsed.as_secs_f64(),
+                reason,
+                "giving up on the request"
+            );
+            return Err(HttpError::RetriesExhausted {
+                method: req.method.to_string(),
+                path: req.url.path().to_string(),
+                attempts: attempt,
+                elapsed_s: elapsed.as_secs_f64(),
+                last: reason.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// One signed attempt; `Err` is a transport failure worth retrying.
+    async fn attempt(&self, req: &ApiRequest, token: &CachedToken) -> Result<ApiResponse, String> {
+        let inner = &*self.inner;
+        Counters::bump(&inner.counters.requests);
+        let mut builder = inner
+            .http
+            .request(req.method.clone(), req.url.clone())
+            .bearer_auth(token.token.access_token.expose())
+            .header(ACCEPT, "application/json");
+        if let Some(body) = &req.json_body {
+            builder = builder
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| describe_reqwest_error(&e))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        // Inside the retry loop on purpose: a reset halfway through the body
+        // is as transient as one before the status line.
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| describe_reqwest_error(&e))?;
+        Ok(ApiResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Waits out a client-wide pause, then for a pacing slot.
+    async fn wait_for_turn(&self) {
+        let inner = &*self.inner;
+        loop {
+            let paused = *inner.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(until) = paused.filter(|u| *u > Instant::now()) {
+                tokio::time::sleep_until(until).await;
+                continue;
+            }
+            if let Some(limiter) = &inner.limiter {
+                if let Err(not_until) = limiter.check() {
+                    let wait = not_until
+                        .wait_time_from(inner.clock.now())
+                        .max(Duration::from_millis(1));
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+            }
+            return;
+        }
+    }
+
+    /// Holds every worker back for `wait` (never shortens an existing pause).
+    fn pause_all(&self, wait: Duration, status: u16, reason: &str) -> bool {
+        let until = Instant::now() + wait;
+        let mut paused = self
+            .inner
+            .paused_until
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if paused.is_some_and(|p| p >= until) {
+            return false;
+        }
+        *paused = Some(until);
+        tracing::debug!(
+            status,
+            wait_ms = wait.as_millis() as u64,
+            reason,
+            "client paused"
+        );
+        true
+    }
+
+    /// Genesys reports its window on every answer; stopping just short of
+    /// the limit costs a short pause, running into it costs a 429 for every
+    /// worker.
+    fn observe_rate_limit(&self, headers: &HeaderMap) {
+        let Some(limit) = RateLimitHeaders::read(headers) else {
+            return;
+        };
+        if let Some(wait) = limit.pause_needed(self.inner.config.retry.max_retry_after) {
+            if self.pause_all(wait, 0, "rate-limit window nearly used up") {
+                tracing::info!(
+                    allowed = limit.allowed,
+                    count = limit.count,
+                    wait_ms = wait.as_millis() as u64,
+                    "vendor rate-limit window nearly used up; pausing until it resets"
+                );
+            }
+        }
+    }
+}
+
+/// `inin-ratelimit-allowed`, `-count` and `-reset` (seconds to the window's reset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RateLimitHeaders {
+    pub(crate) allowed: u64,
+    pub(crate) count: u64,
+    pub(crate) reset: Duration,
+}
+
+impl RateLimitHeaders {
+    pub(crate) fn read(headers: &HeaderMap) -> Option<Self> {
+        let num = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
+        Some(RateLimitHeaders {
+            allowed: num("inin-ratelimit-allowed")?,
+            count: num("inin-ratelimit-count")?,
+            reset: Duration::from_secs(num("inin-ratelimit-reset").unwrap_or(1)),
+        })
+    }
+
+    /// The pause needed when `count` is within 2 % (at least one request) of
+    /// `allowed`.
+    pub(crate) fn pause_needed(&self, cap: Duration) -> Option<Duration> {
+        if self.allowed == 0 {
+            return None;
+        }
+        let headroom = (self.allowed / 50).max(1);
+        (self.count + headroom >= self.allowed).then(|| {
+            self.reset
+                .clamp(MIN_THROTTLE_WAIT, cap.max(MIN_THROTTLE_WAIT))
+        })
+    }
+}
+
+fn classify(req: &ApiRequest, resp: ApiResponse) -> Next {
+    let status = resp.status;
+    match status {
+        200..=299 => Next::Done(resp),
+        401 => Next::Reauth(vendor_message(&resp.body)),
+        403 => {
+            let (permission, message) = forbidden_details(&resp.body, req.permission);
+            Next::Fail(HttpError::Forbidden {
+                method: req.method.to_string(),
+                path: req.url.path().to_string(),
+                permission,
+                message,
+            })
+        }
+        429 => Next::Throttle {
+            retry_after: retry::retry_after(&resp.headers),
+            status,
+            reason: format!("HTTP 429: {}", vendor_message(&resp.body)),
+        },
+        408 | 500 | 502..=599 => {
+            let reason = format!("HTTP {status}: {}", vendor_message(&resp.body));
+            match retry::retry_after(&resp.headers) {
+                Some(d) => Next::Throttle {
+                    retry_after: Some(d),
+                    status,
+                    reason,
+                },
+                None => Next::Backoff(reason),
+            }
+        }
+        _ => Next::Fail(HttpError::Status {
+            method: req.method.to_string(),
+            path: req.url.path().to_string(),
+            status,
+            message: vendor_message(&resp.body),
+        }),
+    }
+}
+
+/// The vendor's error text: Genesys `message`, OAuth/CXone
+/// `error_description`/`error`, else the start of the body on one line.
+pub fn vendor_message(body: &[u8]) -> String {
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
+        for key in ["message", "error_description", "description", "error"] {
+            if let Some(s) = v
+                .get(key)
+                .and_then(|s| s.as_str())
+                .filter(|s| !s.trim().is_empty())
+            {
+                let code = v.get("code").and_then(|c| c.as_str());
+                return match code {
+                    Some(code) if key == "message" => format!("{} ({code})", s.trim()),
+                    _ => s.trim().to_string(),
+                };
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(body);
+    let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match text.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None if text.is_empty() => "empty response body".into(),
+        None => text,
+    }
+}
+
+/// Reads the permission a 403 names. Genesys answers
+/// `{"code":"missing.any.permissions","message":"… assigned: [a:b:c, d:e:f]"}`;
+/// without such a list the endpoint's known permission is named.
+pub fn forbidden_details(body: &[u8], fallback_permission: &str) -> (String, String) {
+    let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let message = vendor_message(body);
+    let code = v.get("code").and_then(|c| c.as_str()).unwrap_or("");
+    let text = v.get("message").and_then(|m| m.as_str()).unwrap_or("");
+    let named = if code.starts_with("missing.") || text.contains("permission") {
+        text.rfind('[').and_then(|open| {
+            let inside = &text[open + 1..];
+            let list = &inside[..inside.find(']')?];
+            let names: Vec<&str> = list
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect();
+            (!names.is_empty()).then(|| {
+                let joiner = if code == "missing.any.permissions" {
+                    "` or `"
+                } else {
+                    "` and `"
+                };
+                names.join(joiner)
+            })
+        })
+    } else {
+        None
+    };
+    (
+        named.unwrap_or_else(|| fallback_permission.to_string()),
+        message,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    const GENESYS_403: &str = r#"{"status":403,"code":"missing.any.permissions","message":"Unable to perform the requested action. You must have at least one of the following permissions assigned: [analytics:conversationDetail:view, analytics:agentConversationDetail:view]"}"#;
+
+    #[test]
+    fn forbidden_names_the_permissions_from_genesys_body() {
+        let (permission, message) = forbidden_details(GENESYS_403.as_bytes(), "fallback:perm");
+        assert_eq!(
+            permission,
+            "analytics:conversationDetail:view` or `analytics:agentConversationDetail:view"
+        );
+        assert!(message.contains("Unable to perform the requested action"));
+        assert!(message.contains("missing.any.permissions"));
+        let err = HttpError::Forbidden {
+            method: "POST".into(),
+            path: "/api/v2/analytics/conversations/details/query".into(),
+            permission,
+            message,
+        };
+        let text = err.to_string();
+        assert!(
+            text.contains(
+                "`analytics:conversationDetail:view` or `analytics:agentConversationDetail:view`"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn forbidden_single_permission_and_fallbacks() {
+        let body = br#"{"status":403,"code":"missing.permissions","message":"You are missing the following permission(s): [telephony:plugin:all]"}"#;
+        assert_eq!(forbidden_details(body, "x").0, "telephony:plugin:all");
+        let body = br#"{"status":403,"code":"not.authorized","message":"You are not authorized to perform the requested action."}"#;
+        let (p, m) = forbidden_details(body, "analytics:conversationDetail:view");
+        assert_eq!(p, "analytics:conversationDetail:view");
+        assert!(m.starts_with("You are not authorized"));
+        let (p, m) = forbidden_details(b"", "routing:queue:view");
+        assert_eq!(
+            (p.as_str(), m.as_str()),
+            ("routing:queue:view", "empty response body")
+        );
+        let (_, m) = forbidden_details(
+            br#"{"error":"forbidden","error_description":"role lacks Reporting"}"#,
+            "p",
+        );
+        assert_eq!(m, "role lacks Reporting");
+    }
+
+    #[test]
+    fn vendor_message_is_short_and_single_line() {
+        let long = "x ".repeat(500);
+        let m = vendor_message(long.as_bytes());
+        assert!(m.chars().count() <= 201 && !m.contains('\n'));
+        assert_eq!(
+            vendor_message(b"<h1>Bad\n Gateway</h1>"),
+            "<h1>Bad Gateway</h1>"
+        );
+    }
+
+    fn req() -> ApiRequest {
+        ApiRequest::get(
+            Url::parse("https://api.example.com/api/v2/x?a=1").unwrap(),
+            "p:q:r",
+        )
+    }
+
+    fn resp(
+        status: u16,
+        headers: &[(&'static str, &'static str)],
+        body: &'static str,
+    ) -> ApiResponse {
+        let mut h = HeaderMap::new();
+        for (k, v) in headers {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        ApiResponse {
+            status,
+            headers: h,
+            body: Bytes::from_static(body.as_bytes()),
+        }
+    }
+
+    #[test]
+    fn classification_of_statuses() {
+        assert!(matches!(
+            classify(&req(), resp(204, &[], "")),
+            Next::Done(_)
+        ));
+        assert!(matches!(
+            classify(&req(), resp(202, &[], "{}")),
+            Next::Done(_)
+        ));
+        assert!(matches!(
+            classify(&req(), resp(401, &[], "{}")),
+            Next::Reauth(_)
+        ));
+        assert!(matches!(
+            classify(&req(), resp(403, &[], GENESYS_403)),
+            Next::Fail(HttpError::Forbidden { .. })
+        ));
+        assert!(matches!(
+            classify(&req(), resp(429, &[("retry-after", "3")], "{}")),
+            Next::Throttle { retry_after: Some(d), status: 429, .. } if d == Duration::from_secs(3)
+        ));
+        assert!(matches!(
+            classify(&req(), resp(429, &[], "{}")),
+            Next::Throttle {
+                retry_after: None,
+                ..
+            }
+        ));
+        assert!(matches!(
+            classify(&req(), resp(503, &[], "{}")),
+            Next::Backoff(_)
+        ));
+        assert!(matches!(
+            classify(&req(), resp(503, &[("retry-after", "2")], "{}")),
+            Next::Throttle { status: 503, .. }
+        ));
+        assert!(matches!(
+            classify(&req(), resp(500, &[], "{}")),
+            Next::Backoff(_)
+        ));
+        assert!(matches!(
+            classify(&req(), resp(501, &[], "{}")),
+            Next::Fail(HttpError::Status { status: 501, .. })
+        ));
+        match classify(
+            &req(),
+            resp(
+                404,
+                &[],
+                r#"{"status":404,"code":"not.found","message":"gone"}"#,
+            ),
+        ) {
+            Next::Fail(HttpError::Status {
+                status,
+                path,
+                message,
+                ..
+            }) => {
+                assert_eq!(
+                    (status, path.as_str(), message.as_str()),
+                    (404, "/api/v2/x", "gone (not.found)")
+                );
+            }
+            _ => panic!("404 must fail without retry"),
+        }
+    }
+
+    #[test]
+    fn rate_limit_headers_pause_near_the_limit() {
+        let cap = Duration::from_secs(180);
+        let h = |count: &'static str| {
+            resp(
+                200,
+                &[
+                    ("inin-ratelimit-allowed", "300"),
+                    ("inin-ratelimit-count", count),
+                    ("inin-ratelimit-reset", "38"),
+                ],
+                "",
+            )
+            .headers
+        };
+        assert_eq!(
+            RateLimitHeaders::read(&h("200")).unwrap().pause_needed(cap),
+            None
+        );
+        assert_eq!(
+            RateLimitHeaders::read(&h("293")).unwrap().pause_needed(cap),
+            None
+        );
+        assert_eq!(
+            RateLimitHeaders::read(&h("294")).unwrap().pause_needed(cap),
+            Some(Duration::from_secs(38))
+        );
+        assert_eq!(
+            RateLimitHeaders::read(&h("301"))
+                .unwrap()
+                .pause_needed(Duration::from_secs(10)),
+            Some(Duration::from_secs(10))
+        );
+        assert!(RateLimitHeaders::read(&HeaderMap::new()).is_none());
+        let small = RateLimitHeaders {
+            allowed: 10,
+            count: 9,
+            reset: Duration::ZERO,
+        };
+        assert_eq!(small.pause_needed(cap), Some(MIN_THROTTLE_WAIT));
+    }
+
+    struct Fixed;
+    impl TokenSource for Fixed {
+        fn fetch<'a>(
+            &'a self,
+            _: &'a reqwest::Client,
+        ) -> futures::future::BoxFuture<'a, Result<Token, HttpError>> {
+            Box::pin(async {
+                Ok(Token {
+                    access_token: crate::Secret::new("tok-SECRET-123"),
+                    expires_in: Duration::from_secs(60),
+                    refresh_token: None,
+                    id_token: None,
+                })
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn pause_holds_back_every_worker_until_it_ends() {
+        let client = ApiClient::new(
+            ClientConfig {
+                rate_per_minute: 0,
+                ..Default::default()
+            },
+            Arc::new(Fixed),
+        )
+        .unwrap();
+        let t0 = Instant::now();
+        assert!(client.pause_all(Duration::from_millis(300), 429, "test"));
+        // A shorter pause never shortens the running one.
+        assert!(!client.pause_all(Duration::from_millis(10), 429, "test"));
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                let c = client.clone();
+                tokio::spawn(async move {
+                    c.wait_for_turn().await;
+                    Instant::now()
+                })
+            })
+            .collect();
+        for w in workers {
+            assert!(w.await.unwrap() - t0 >= Duration::from_millis(300));
+        }
+    }
+
+    #[tokio::test]
+    async fn config_is_validated_and_debug_hides_tokens() {
+        let bad = ClientConfig {
+            retry: RetryPolicy {
+                max_attempts: 0,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        assert!(matches!(
+            ApiClient::new(bad, Arc::new(Fixed)),
+            Err(HttpError::Config(_))
+        ));
+        let client = ApiClient::new(ClientConfig::default(), Arc::new(Fixed)).unwrap();
+        let token = client.token().await.unwrap();
+        assert_eq!(token.access_token.expose(), "tok-SECRET-123");
+        assert!(!format!("{client:?} {token:?}").contains("SECRET"));
+        assert_eq!(client.stats().token_requests, 1);
+    }
+}
