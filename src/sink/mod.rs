@@ -1,1 +1,265 @@
-//! Sink placeholder.
+//! The sink: lands record batches as Hive-partitioned Parquet in an object
+//! store (local disk or S3-compatible) with a stage-then-publish protocol.
+//!
+//! Every object is first streamed under `_staging/<run_id>/`, which no table
+//! glob reaches. Publishing a slice renames its staged files to their final,
+//! deterministic names (one per table and slice, so a re-run replaces
+//! instead of duplicating) and then removes older files that the slice
+//! covers. Readers of the table folders therefore only ever see whole files.
+
+pub mod layout;
+pub mod parquet;
+pub mod store;
+
+use crate::{Error, Interval, Result, Vendor};
+use bytes::Bytes;
+use futures::TryStreamExt;
+use object_store::path::Path;
+use object_store::{ObjectStore, PutPayload, WriteMultipart};
+use std::sync::Arc;
+
+pub use store::Location;
+
+/// Parts uploading at once per file: bounds memory to a few chunks per table.
+const MAX_PARTS_IN_FLIGHT: usize = 2;
+
+/// The output lake of one run for one vendor.
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    location: Location,
+    vendor: Vendor,
+    run_id: String,
+}
+
+/// A file written under staging, ready to publish.
+#[derive(Debug, Clone)]
+pub struct StagedFile {
+    /// Where it is now.
+    pub staging_path: Path,
+    /// Where it will be published.
+    pub final_path: Path,
+    /// Rows (or quarantined records) in it.
+    pub rows: u64,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// A published file, as listed in the summary.
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+pub struct PublishedFile {
+    /// Path relative to the output root.
+    pub path: String,
+    /// Rows in the file.
+    pub rows: u64,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// A staged object being streamed in parts.
+pub struct StagedUpload {
+    staging_path: Path,
+    final_path: Path,
+    upload: WriteMultipart,
+    bytes: u64,
+}
+
+impl StagedUpload {
+    /// Appends bytes; waits when too many parts are already in flight.
+    pub async fn write(&mut self, data: &[u8]) -> Result<()> {
+        self.upload.wait_for_capacity(MAX_PARTS_IN_FLIGHT).await?;
+        self.upload.write(data);
+        self.bytes += data.len() as u64;
+        Ok(())
+    }
+
+    /// Completes the upload.
+    pub async fn finish(self, rows: u64) -> Result<StagedFile> {
+        self.upload.finish().await?;
+        Ok(StagedFile { staging_path: self.staging_path, final_path: self.final_path, rows, bytes: self.bytes })
+    }
+
+    /// Abandons the upload (best effort).
+    pub async fn abort(self) {
+        let _ = self.upload.abort().await;
+    }
+}
+
+impl Dataset {
+    /// Opens the lake at `location` for one run of `vendor`.
+    pub fn new(location: Location, vendor: Vendor, run_id: impl Into<String>) -> Self {
+        Dataset { location, vendor, run_id: run_id.into() }
+    }
+
+    /// The vendor whose partitions this run writes.
+    pub fn vendor(&self) -> Vendor {
+        self.vendor
+    }
+
+    /// The run id naming the staging folder.
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    /// The output as the user named it.
+    pub fn display(&self) -> &str {
+        &self.location.display
+    }
+
+    fn store(&self) -> &Arc<dyn ObjectStore> {
+        &self.location.store
+    }
+
+    fn root(&self) -> &Path {
+        &self.location.root
+    }
+
+    /// Proves the output is writable before any vendor call, so a wrong
+    /// bucket or key fails in seconds rather than after hours of extraction.
+    pub async fn preflight(&self) -> Result<()> {
+        let probe = layout::staging_dir(self.root(), &self.run_id).child(".preflight");
+        let store = self.store();
+        store
+            .put(&probe, PutPayload::from_static(b"cxetl preflight"))
+            .await
+            .map_err(|e| Error::Storage(format!("output {} is not writable: {e}", self.display())))?;
+        store
+            .delete(&probe)
+            .await
+            .map_err(|e| Error::Storage(format!("output {} refused a delete: {e}", self.display())))?;
+        Ok(())
+    }
+
+    /// The final path of `table`'s file for `slice`.
+    pub fn data_file(&self, table: &str, slice: &Interval) -> Path {
+        layout::data_file(self.root(), table, self.vendor, slice)
+    }
+
+    /// The final path of the quarantine file for `slice`.
+    pub fn quarantine_file(&self, slice: &Interval) -> Path {
+        layout::quarantine_file(self.root(), self.vendor, slice)
+    }
+
+    /// Starts streaming an object that will be published at `final_path`.
+    pub async fn begin(&self, final_path: Path) -> Result<StagedUpload> {
+        let staging_path = layout::staged(self.root(), &self.run_id, &final_path);
+        let upload = self.store().put_multipart(&staging_path).await?;
+        Ok(StagedUpload { staging_path, final_path, upload: WriteMultipart::new(upload), bytes: 0 })
+    }
+
+    /// Stages a small object in one request.
+    pub async fn stage_bytes(&self, final_path: Path, data: Bytes, rows: u64) -> Result<StagedFile> {
+        let staging_path = layout::staged(self.root(), &self.run_id, &final_path);
+        let bytes = data.len() as u64;
+        self.store().put(&staging_path, PutPayload::from(data)).await?;
+        Ok(StagedFile { staging_path, final_path, rows, bytes })
+    }
+
+    /// Publishes the staged files of `slice` and removes the files they replace.
+    ///
+    /// For each table folder (and the quarantine folder) of the slice's date,
+    /// a published file whose interval lies inside `slice` and that this
+    /// publish did not just write is stale and is deleted after the new files
+    /// are in place. A file that only partly overlaps `slice` cannot be
+    /// replaced yet without splitting it, so the publish refuses to run
+    /// rather than leave a conversation twice.
+    pub async fn publish(&self, slice: &Interval, tables: &[&str], staged: Vec<StagedFile>) -> Result<Vec<PublishedFile>> {
+        let mut folders: Vec<Path> = tables
+            .iter()
+            .map(|t| layout::partition_dir(self.root(), t, self.vendor, slice))
+            .collect();
+        folders.push(layout::quarantine_dir(self.root(), self.vendor, slice));
+
+        let mut stale = Vec::new();
+        for folder in &folders {
+            for existing in self.list(folder).await? {
+                let Some(existing_slice) = layout::slice_of_file(&existing) else { continue };
+                if !existing_slice.overlaps(slice) {
+                    continue;
+                }
+                let contained = slice.start() <= existing_slice.start() && existing_slice.end() <= slice.end();
+                if !contained {
+                    return Err(Error::Storage(format!(
+                        "{existing} covers {existing_slice}, which only partly overlaps {slice}; \
+                         re-run with the slicing of the earlier run (splitting earlier files is not supported yet)"
+                    )));
+                }
+                if !staged.iter().any(|s| s.final_path == existing) {
+                    stale.push(existing);
+                }
+            }
+        }
+
+        let mut published = Vec::with_capacity(staged.len());
+        for file in staged {
+            retry_storage(|| self.store().rename(&file.staging_path, &file.final_path)).await?;
+            published.push(PublishedFile { path: self.relative(&file.final_path), rows: file.rows, bytes: file.bytes });
+        }
+        for path in stale {
+            match self.store().delete(&path).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(published)
+    }
+
+    /// Writes the run summary under `_summaries/` (replacing an earlier one
+    /// for the same interval) through staging, so it appears whole.
+    pub async fn write_summary(&self, interval: &Interval, json: &[u8]) -> Result<String> {
+        let final_path = layout::summary_file(self.root(), self.vendor, interval);
+        let staged = self.stage_bytes(final_path.clone(), Bytes::copy_from_slice(json), 1).await?;
+        retry_storage(|| self.store().rename(&staged.staging_path, &staged.final_path)).await?;
+        Ok(self.relative(&final_path))
+    }
+
+    /// Removes what this run left under staging (after success or failure).
+    pub async fn clean_staging(&self) {
+        let dir = layout::staging_dir(self.root(), &self.run_id);
+        if let Ok(paths) = self.list(&dir).await {
+            for p in paths {
+                let _ = self.store().delete(&p).await;
+            }
+        }
+        // Local stores keep empty folders; remove them so `_staging/` stays tidy.
+        if let Some(local) = self.local_dir() {
+            let _ = std::fs::remove_dir_all(local.join(dir.as_ref()));
+        }
+    }
+
+    fn local_dir(&self) -> Option<std::path::PathBuf> {
+        (!self.location.display.contains("://")).then(|| std::path::PathBuf::from(&self.location.display))
+    }
+
+    async fn list(&self, prefix: &Path) -> Result<Vec<Path>> {
+        let metas: Vec<_> = self.store().list(Some(prefix)).try_collect().await?;
+        Ok(metas.into_iter().map(|m| m.location).collect())
+    }
+
+    fn relative(&self, path: &Path) -> String {
+        match path.prefix_match(self.root()) {
+            Some(parts) => parts.map(|p| p.as_ref().to_string()).collect::<Vec<_>>().join("/"),
+            None => path.to_string(),
+        }
+    }
+}
+
+/// Retries a storage operation a few times: a transient fault should not cost
+/// a whole extraction. (S3 requests also retry inside object_store.)
+async fn retry_storage<F, Fut>(mut op: F) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = object_store::Result<()>>,
+{
+    let mut attempt = 0u32;
+    loop {
+        match op().await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt >= 2 || matches!(e, object_store::Error::NotFound { .. }) => return Err(e.into()),
+            Err(e) => {
+                attempt += 1;
+                tracing::warn!(attempt, error = %e, "storage operation failed; retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(200 * 4u64.pow(attempt))).await;
+            }
+        }
+    }
+}

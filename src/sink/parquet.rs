@@ -1,0 +1,64 @@
+//! Streaming Parquet encoding for one table file.
+//!
+//! Encoding is CPU work, so it runs on the blocking pool inside
+//! [`TableWriter::write`]; the encoded bytes are drained after every batch and
+//! handed to the async uploader, so a file never sits whole in memory.
+
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
+use bytes::Bytes;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+
+/// Rows per row group: large enough for good compression and fast scans,
+/// small enough that one open group per table stays a few MB.
+pub const ROW_GROUP_ROWS: usize = 128 * 1024;
+
+fn properties() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid zstd level")))
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .set_created_by(concat!("cxetl ", env!("CARGO_PKG_VERSION")).to_string())
+        .build()
+}
+
+/// An open Parquet file being encoded into a memory buffer that the caller drains.
+pub struct TableWriter {
+    writer: ArrowWriter<Vec<u8>>,
+    rows: u64,
+}
+
+impl TableWriter {
+    /// Starts a file with the table's declared schema.
+    pub fn new(schema: SchemaRef) -> parquet::errors::Result<Self> {
+        Ok(TableWriter { writer: ArrowWriter::try_new(Vec::new(), schema, Some(properties()))?, rows: 0 })
+    }
+
+    /// Encodes a batch; returns the bytes that are ready to upload (often none
+    /// until a row group fills).
+    pub fn write(&mut self, batch: &RecordBatch) -> parquet::errors::Result<Option<Bytes>> {
+        self.writer.write(batch)?;
+        self.rows += batch.num_rows() as u64;
+        Ok(self.drain())
+    }
+
+    /// Rows written so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Writes the footer; returns the last bytes of the file.
+    pub fn finish(mut self) -> parquet::errors::Result<Bytes> {
+        self.writer.finish()?;
+        Ok(Bytes::from(std::mem::take(self.writer.inner_mut())))
+    }
+
+    fn drain(&mut self) -> Option<Bytes> {
+        // The writer counts its own offsets, so taking what reached the
+        // buffer so far does not disturb the file it is building.
+        let buf = self.writer.inner_mut();
+        (!buf.is_empty()).then(|| Bytes::from(std::mem::take(buf)))
+    }
+}
