@@ -1,1 +1,299 @@
-//! Simulator placeholder.
+//! Genesys Cloud API simulator: the real endpoint shapes on loopback.
+//!
+//! Serves `POST /oauth/token`, the synchronous conversation details query and
+//! the async details jobs exactly as described in
+//! `shared/vendor-apis/genesys.md`, over deterministic data, with a request
+//! log and a fault schedule so tests can prove how a client behaves (token
+//! refresh, retries, pacing) rather than only what it outputs.
+//!
+//! Conversations are generated and serialized once at start-up; pages are
+//! built by concatenating the stored bytes, so the simulator keeps up with
+//! benchmark clients at a million conversations.
+
+mod gen;
+mod server;
+
+use crate::Interval;
+use chrono::{DateTime, TimeZone, Utc};
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the simulator serves and how it misbehaves.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// Seed for all generated data: equal seeds give byte-identical pages.
+    pub seed: u64,
+    /// Number of well-formed conversations generated.
+    pub conversations: usize,
+    /// Conversation starts are spread over this interval.
+    pub interval: Interval,
+    /// Accepted client id.
+    pub client_id: String,
+    /// Accepted client secret.
+    pub client_secret: String,
+    /// Token lifetime: advertised as `expires_in` (rounded up to whole
+    /// seconds) and enforced exactly.
+    pub token_ttl: Duration,
+    /// Delay inside `/oauth/token`, so concurrent token requests overlap and
+    /// show up in [`RequestRecord::concurrent_token_requests`].
+    pub token_latency: Duration,
+    /// `dataAvailabilityDate` served by the jobs endpoints; `None` = the
+    /// end of [`SimConfig::interval`].
+    pub data_availability: Option<DateTime<Utc>>,
+    /// Added to every API (non-token) response, faults included.
+    pub page_latency: Duration,
+    /// Number of malformed conversations mixed in, in addition to
+    /// [`SimConfig::conversations`]. Kinds cycle: missing `conversationId`,
+    /// `conversationStart` "not-a-date", `participants` as a string, a
+    /// numeric `segmentStart`.
+    pub bad_records: usize,
+    /// Injected failures.
+    pub faults: Faults,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            seed: 42,
+            conversations: 2_000,
+            interval: Interval::new(
+                Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).unwrap(),
+                Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap(),
+            )
+            .expect("static interval is ordered"),
+            client_id: "sim-client".to_string(),
+            client_secret: "sim-secret".to_string(),
+            token_ttl: Duration::from_secs(3600),
+            token_latency: Duration::ZERO,
+            data_availability: None,
+            page_latency: Duration::ZERO,
+            bad_records: 0,
+            faults: Faults::default(),
+        }
+    }
+}
+
+/// Fault schedule. "Every Nth" counts API requests (never token requests)
+/// in arrival order, starting at 1, so request N, 2N, 3N… are hit.
+///
+/// When several apply to one request the first wins, in this order: reset,
+/// server error, authentication (including `revoke_every`), throttle burst,
+/// rate limit, forbidden.
+#[derive(Clone, Debug)]
+pub struct Faults {
+    /// Revoke the presented (valid) token early: 401 `bad.credentials` while
+    /// `expires_in` still says it is valid; the token stays dead.
+    pub revoke_every: Option<u32>,
+    /// Every Nth API request starts a burst of 429 `too.many.requests`…
+    pub throttle_every: Option<u32>,
+    /// …of this many consecutive authenticated API requests (default 1).
+    pub throttle_burst: u32,
+    /// `Retry-After` seconds on injected 429s; `None` omits the header.
+    pub retry_after: Option<u32>,
+    /// Every Nth API request gets a load-balancer 5xx with an HTML body,
+    /// cycling 503, 502, 504.
+    pub server_error_every: Option<u32>,
+    /// Every Nth API request: headers and part of the body are sent, then the
+    /// connection is dropped.
+    pub reset_every: Option<u32>,
+    /// Analytics endpoints answer 403 `missing.any.permissions`.
+    pub forbidden: bool,
+    /// The first N submitted jobs end `FAILED` with an `errorMessage`.
+    pub job_failures: u32,
+    /// Per-token budget in a fixed 60 s window (starting at the token's
+    /// first request); beyond it 429 with `Retry-After` = seconds to reset.
+    pub rate_limit_per_minute: Option<u32>,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            revoke_every: None,
+            throttle_every: None,
+            throttle_burst: 1,
+            retry_after: Some(1),
+            server_error_every: None,
+            reset_every: None,
+            forbidden: false,
+            job_failures: 0,
+            rate_limit_per_minute: None,
+        }
+    }
+}
+
+/// What a correct run over an interval must produce.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct GroundTruth {
+    /// Well-formed conversations whose `conversationStart` ∈ `[start, end)`.
+    pub count: usize,
+    /// Their `conversationId`s.
+    pub ids: BTreeSet<String>,
+    /// Sum of `conversationEnd - conversationStart` in ms over the ended ones.
+    pub duration_ms_sum: i64,
+    /// How many of them have no `conversationEnd`.
+    pub ongoing: usize,
+    /// Malformed records placed in the interval: what a run must quarantine.
+    /// A record whose `conversationStart` is unreadable counts by the
+    /// position the simulator served it at.
+    pub bad_records: usize,
+}
+
+/// Which endpoint family a request hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RequestKind {
+    /// `/oauth/token`.
+    Token,
+    /// Everything else (`/api/v2/...`, including unknown paths).
+    Api,
+}
+
+/// The bearer token an API request presented, judged at arrival.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TokenUse {
+    /// Issued, not revoked, within its ttl.
+    Valid,
+    /// Past the expiry the client was told.
+    Expired,
+    /// Revoked early by the `revoke_every` fault (now or before).
+    Revoked,
+    /// Never issued by this simulator.
+    Unknown,
+    /// No `Authorization: Bearer` header. Also used for token requests,
+    /// which present client credentials instead.
+    Missing,
+}
+
+/// One request as the simulator saw it.
+#[derive(Clone, Debug)]
+pub struct RequestRecord {
+    /// Arrival order, from 1, over all requests.
+    pub seq: u64,
+    /// Milliseconds since the simulator started, at arrival.
+    pub received_ms: f64,
+    /// Milliseconds since start when the response headers were ready.
+    pub responded_ms: f64,
+    pub method: String,
+    pub path: String,
+    /// Raw query string (without `?`), empty when none.
+    pub query: String,
+    /// `METHOD path?query #bodyhash`: equal for a re-sent request.
+    pub key: String,
+    /// Status sent; 0 when the connection was dropped by `reset_every`.
+    pub status: u16,
+    /// The `Retry-After` seconds the response carried.
+    pub retry_after: Option<u32>,
+    pub kind: RequestKind,
+    pub token: TokenUse,
+    /// Which issued token: the presented one for API requests, the issued
+    /// one for successful token requests.
+    pub token_id: Option<u64>,
+    /// Token requests in flight when this request arrived; includes itself
+    /// for token requests, so a well-behaved client always shows 1.
+    pub concurrent_token_requests: usize,
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct Simulator {
+    addr: SocketAddr,
+    app: Arc<server::App>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// Generates the data, binds `127.0.0.1:port` (0 = any free port) and
+/// serves until the returned [`Simulator`] is dropped.
+///
+/// Must be called inside a Tokio runtime. Generation runs on the blocking
+/// pool; the function returns once the listener is bound.
+pub async fn start(config: SimConfig, port: u16) -> std::io::Result<Simulator> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let addr = listener.local_addr()?;
+    let cfg = config.clone();
+    let data = tokio::task::spawn_blocking(move || {
+        gen::generate(
+            cfg.seed,
+            cfg.conversations,
+            cfg.bad_records,
+            cfg.interval.start().timestamp_millis(),
+            cfg.interval.end().timestamp_millis(),
+        )
+    })
+    .await
+    .map_err(std::io::Error::other)?;
+    let app = Arc::new(server::App::new(config, data));
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let router = server::router(app.clone());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Ok(Simulator {
+        addr,
+        app,
+        stop: Some(tx),
+    })
+}
+
+impl Simulator {
+    /// Base URL of the platform API, e.g. `http://127.0.0.1:PORT`.
+    pub fn api_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Base URL of the login host (`/oauth/token`); the same server.
+    pub fn login_url(&self) -> String {
+        self.api_url()
+    }
+
+    /// The configuration being served.
+    pub fn config(&self) -> &SimConfig {
+        &self.app.cfg
+    }
+
+    /// The conversations a run over `interval` owns (start ∈ `[start, end)`).
+    pub fn ground_truth(&self, interval: &Interval) -> GroundTruth {
+        let recs = &self.app.data.records;
+        let lo = recs.partition_point(|r| r.start_ms < interval.start().timestamp_millis());
+        let hi = recs.partition_point(|r| r.start_ms < interval.end().timestamp_millis());
+        let mut gt = GroundTruth::default();
+        for r in &recs[lo..hi] {
+            if r.bad {
+                gt.bad_records += 1;
+                continue;
+            }
+            gt.count += 1;
+            if let Some(id) = &r.id {
+                gt.ids.insert(id.to_string());
+            }
+            match r.end_ms {
+                Some(e) => gt.duration_ms_sum += e - r.start_ms,
+                None => gt.ongoing += 1,
+            }
+        }
+        gt
+    }
+
+    /// Every request so far, in arrival order.
+    pub fn request_log(&self) -> Vec<RequestRecord> {
+        let mut log = self.app.log.lock().expect("log lock").clone();
+        log.sort_by_key(|r| r.seq);
+        log
+    }
+
+    /// Stops accepting connections; in-flight requests finish.
+    pub fn shutdown(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
