@@ -8,6 +8,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 
+pub mod cxone;
 pub mod genesys;
 
 /// Paging facts read from a page's envelope while it was parsed.
@@ -29,4 +30,17 @@ pub trait PageConsumer: Send {
     /// An `Err` means the page body itself was unreadable (not one bad record:
     /// those are quarantined inside).
     fn consume(&mut self, page: Bytes) -> BoxFuture<'_, crate::Result<PageMeta>>;
+}
+
+/// What a source reports about one slice's extraction.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct SliceReport {
+    /// Pages delivered to the consumer.
+    pub pages: u64,
+    /// Vendor-reported total on the first page (Genesys `totalHits`, CXone `totalRecords`).
+    pub api_total_hits: Option<u64>,
+    /// Genesys async jobs submitted.
+    pub jobs_submitted: u32,
+    /// Genesys async jobs that ended FAILED/CANCELLED/EXPIRED.
+    pub jobs_failed: u32,
 }
