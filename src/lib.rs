@@ -13,7 +13,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod interval;
-// pub mod pipeline; (parked until the extractor API lands)
+pub mod pipeline;
 pub mod secret;
 pub mod simulator;
 pub mod sink;

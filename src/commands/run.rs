@@ -1,0 +1,139 @@
+//! `cxetl run <vendor>`: resolve settings, extract, print the summary line.
+
+use crate::cli::{GenesysArgs, RunArgs};
+use cxetl::config::{self, pick, FileConfig, GenesysFile};
+use cxetl::http::{ApiClient, ClientConfig};
+use cxetl::pipeline::{self, RunOptions, RunOutcome};
+use cxetl::sink::store;
+use cxetl::sources::genesys::{self, ApiMode, ClientCredentials, Genesys, GenesysSettings};
+use cxetl::{Error, Interval, Result, Secret, Vendor};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Default request budget: Genesys's per-token platform limit.
+const DEFAULT_RATE_PER_MINUTE: u32 = 300;
+const DEFAULT_CONCURRENCY: usize = 4;
+const DEFAULT_SLICE: &str = "1d";
+
+pub async fn run(args: RunArgs) -> Result<()> {
+    let file = FileConfig::load(args.config.as_deref())?;
+    let interval =
+        Interval::parse(&args.start, &args.end).map_err(|e| Error::Config(e.to_string()))?;
+    let output = pick(args.output.clone(), file.run.output.clone()).ok_or_else(|| {
+        Error::Config(
+            "--output is required: a local directory, file:///abs/path or s3://bucket/prefix"
+                .into(),
+        )
+    })?;
+    let slice =
+        pick(args.slice.clone(), file.run.slice.clone()).unwrap_or_else(|| DEFAULT_SLICE.into());
+    let opts = RunOptions {
+        interval,
+        output: store::open(&output)?,
+        slice_len: config::parse_duration(&slice)
+            .map_err(|e| Error::Config(format!("--slice: {e}")))?,
+        concurrency: pick(args.concurrency, file.run.concurrency)
+            .unwrap_or(DEFAULT_CONCURRENCY)
+            .max(1),
+        max_bad_records: pick(args.max_bad_records, file.run.max_bad_records),
+        run_id: pipeline::new_run_id(),
+    };
+    let mut client_config = ClientConfig {
+        rate_per_minute: pick(args.rate_per_minute, file.run.rate_per_minute)
+            .unwrap_or(DEFAULT_RATE_PER_MINUTE),
+        ..ClientConfig::default()
+    };
+    if let Some(n) = pick(args.max_attempts, file.run.max_attempts) {
+        client_config.retry.max_attempts = n.max(1);
+    }
+    match args.vendor {
+        Vendor::Genesys => {
+            let mode = match (args.genesys_api, file.run.genesys_api.as_deref()) {
+                (Some(m), _) => m,
+                (None, Some(s)) => {
+                    <ApiMode as clap::ValueEnum>::from_str(s, true).map_err(|_| {
+                        Error::Config(format!(
+                            "[run] genesys_api = {s:?}: use auto, jobs or query"
+                        ))
+                    })?
+                }
+                (None, None) => ApiMode::Auto,
+            };
+            let mut settings = genesys_settings(&args.genesys, &file.genesys)?;
+            if let Some(ms) = std::env::var("CXETL_JOB_POLL_MS")
+                .ok()
+                .and_then(|v| v.parse::<u64>().ok())
+            {
+                // Tuning knob for simulators and tests; real Genesys wants gentle polling.
+                settings.job_poll_initial = Duration::from_millis(ms);
+                settings.job_poll_max = Duration::from_millis(ms * 10);
+            }
+            execute_genesys(settings, client_config, opts, mode).await
+        }
+        Vendor::Cxone => Err(Error::Config(
+            "the CXone source is not available in this build yet".into(),
+        )),
+    }
+}
+
+/// Extracts with ready settings, prints the summary line, returns the run's error.
+pub async fn execute_genesys(
+    settings: GenesysSettings,
+    client_config: ClientConfig,
+    opts: RunOptions,
+    mode: ApiMode,
+) -> Result<()> {
+    let tokens = Arc::new(ClientCredentials::from_settings(&settings)?);
+    let client = ApiClient::new(client_config, tokens)?;
+    let source = Genesys::new(settings, client.clone());
+    let span = tracing::info_span!("run", run_id = %opts.run_id, vendor = "genesys", interval = %opts.interval);
+    let RunOutcome { summary, error } =
+        tracing::Instrument::instrument(pipeline::run_genesys(opts, source, client, mode), span)
+            .await;
+    println!(
+        "{}",
+        serde_json::to_string(&summary).expect("summary serialises")
+    );
+    error.map_or(Ok(()), Err)
+}
+
+fn genesys_settings(args: &GenesysArgs, file: &GenesysFile) -> Result<GenesysSettings> {
+    let client_id = pick(args.genesys_client_id.clone(), file.client_id.clone())
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| missing("GENESYS_CLIENT_ID", "client_id"))?;
+    let client_secret = pick(
+        args.genesys_client_secret.clone().map(Secret::new),
+        file.client_secret.clone(),
+    )
+    .filter(|s| !s.is_empty())
+    .ok_or_else(|| missing("GENESYS_CLIENT_SECRET", "client_secret"))?;
+    let region = pick(args.genesys_region.clone(), file.region.clone())
+        .unwrap_or_else(|| "mypurecloud.com".into());
+    let (default_api, default_login) = genesys::region_urls(&region)?;
+    let api_url = match pick(args.genesys_api_url.clone(), file.api_url.clone()) {
+        Some(u) => config::endpoint("GENESYS_API_URL", &u)?,
+        None => default_api,
+    };
+    let login_url = match pick(args.genesys_login_url.clone(), file.login_url.clone()) {
+        Some(u) => config::endpoint("GENESYS_LOGIN_URL", &u)?,
+        None => default_login,
+    };
+    Ok(GenesysSettings::new(
+        api_url,
+        login_url,
+        client_id,
+        client_secret,
+    ))
+}
+
+fn missing(var: &str, key: &str) -> Error {
+    Error::Config(format!(
+        "{var} is not set: export it, or put {key} under [genesys] in the --config file"
+    ))
+}
+
+/// Shortens job polling for in-process simulators (the real default is gentle).
+pub fn fast_polling(settings: &mut GenesysSettings) {
+    settings.job_poll_initial = Duration::from_millis(50);
+    settings.job_poll_max = Duration::from_millis(500);
+}

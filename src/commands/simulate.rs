@@ -1,0 +1,83 @@
+//! `cxetl simulate <vendor>`: serve the vendor API shapes on loopback.
+
+use crate::cli::SimulateArgs;
+use cxetl::interval::fmt_rfc3339;
+use cxetl::simulator::{self, Faults, SimConfig};
+use cxetl::{Error, Interval, Result, Vendor};
+use std::time::Duration;
+
+pub async fn simulate(args: SimulateArgs) -> Result<()> {
+    if args.vendor != Vendor::Genesys {
+        return Err(Error::Config(
+            "only `simulate genesys` is available in this build".into(),
+        ));
+    }
+    let config = sim_config(&args)?;
+    let interval = config.interval;
+    let client_id = config.client_id.clone();
+    let client_secret = config.client_secret.clone();
+    let conversations = config.conversations;
+    let sim = simulator::start(config, args.port).await.map_err(|e| {
+        Error::Config(format!(
+            "cannot start the simulator on port {}: {e}",
+            args.port
+        ))
+    })?;
+    let ready = serde_json::json!({
+        "vendor": "genesys",
+        "api_url": sim.api_url(),
+        "auth_url": sim.login_url(),
+        "credentials": {
+            "GENESYS_CLIENT_ID": client_id,
+            "GENESYS_CLIENT_SECRET": client_secret,
+            "GENESYS_API_URL": sim.api_url(),
+            "GENESYS_LOGIN_URL": sim.login_url(),
+        },
+        "interval": {"start": fmt_rfc3339(interval.start()), "end": fmt_rfc3339(interval.end())},
+        "conversations": conversations,
+    });
+    println!("{ready}");
+    tracing::info!(api_url = %sim.api_url(), "simulator ready; Ctrl-C stops it");
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| Error::Internal(format!("waiting for Ctrl-C: {e}")))?;
+    sim.shutdown();
+    Ok(())
+}
+
+fn sim_config(a: &SimulateArgs) -> Result<SimConfig> {
+    let interval = Interval::parse(&a.start, &a.end).map_err(|e| Error::Config(e.to_string()))?;
+    if !(a.token_ttl > 0.0 && a.token_ttl.is_finite()) {
+        return Err(Error::Config(
+            "--token-ttl must be a positive number of seconds".into(),
+        ));
+    }
+    let data_availability = match &a.data_availability {
+        Some(s) => Some(
+            cxetl::interval::parse_time(s)
+                .map_err(|e| Error::Config(format!("--data-availability: {e}")))?,
+        ),
+        None => None,
+    };
+    Ok(SimConfig {
+        seed: a.seed,
+        conversations: a.conversations,
+        interval,
+        token_ttl: Duration::from_secs_f64(a.token_ttl),
+        page_latency: Duration::from_millis(a.latency_ms),
+        bad_records: a.bad_records,
+        data_availability,
+        faults: Faults {
+            revoke_every: a.revoke_every,
+            throttle_every: a.throttle_every,
+            throttle_burst: 1,
+            retry_after: Some(a.retry_after),
+            server_error_every: a.server_error_every,
+            reset_every: a.reset_every,
+            forbidden: a.forbidden,
+            job_failures: a.job_failures,
+            rate_limit_per_minute: a.rate_limit,
+        },
+        ..SimConfig::default()
+    })
+}

@@ -1,0 +1,189 @@
+//! One run: plan slices, extract each through its vendor source, transform
+//! and stage its pages, publish it, and summarise what was written.
+
+pub mod slice;
+
+use crate::http::ApiClient;
+use crate::sink::{Dataset, Location};
+use crate::sources::genesys::{ApiMode, Genesys};
+use crate::summary::{SliceResult, Summary, SummaryBuilder};
+use crate::transform::Table;
+use crate::{Error, Interval, Result, Vendor};
+use futures::{StreamExt, TryStreamExt};
+use slice::SliceConsumer;
+use std::time::{Duration, Instant};
+
+/// Options common to every vendor's run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The run's half-open interval; it owns conversations starting in it.
+    pub interval: Interval,
+    /// Where the lake lives.
+    pub output: Location,
+    /// Longest slice (slices never cross UTC midnight either).
+    pub slice_len: Duration,
+    /// Slices extracted at once (they share one rate limiter).
+    pub concurrency: usize,
+    /// Quarantined records tolerated before exit 7 (`None` = any number).
+    pub max_bad_records: Option<u64>,
+    /// Names the staging folder and tags the logs.
+    pub run_id: String,
+}
+
+/// The result of a run: always a summary, and the error that stopped it.
+pub struct RunOutcome {
+    /// Summary of what was written (status `failed` when `error` is set).
+    pub summary: Summary,
+    /// The failure, mapped to an exit code by `main`.
+    pub error: Option<Error>,
+}
+
+/// A new run id: UTC time plus randomness, sortable and unique enough.
+pub fn new_run_id() -> String {
+    format!(
+        "{}-{:06x}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
+        fastrand::u32(..0x1000000)
+    )
+}
+
+/// A slice of the plan with the API chosen for it.
+#[derive(Debug, Clone, Copy)]
+pub struct PlannedSlice {
+    /// The slice.
+    pub interval: Interval,
+    /// Genesys API used for it.
+    pub mode: ApiMode,
+}
+
+/// Extracts Genesys conversations for `opts.interval` with `api_mode`.
+pub async fn run_genesys(
+    opts: RunOptions,
+    genesys: Genesys,
+    client: ApiClient,
+    api_mode: ApiMode,
+) -> RunOutcome {
+    let started = Instant::now();
+    let tables = Table::for_vendor(Vendor::Genesys);
+    let table_names: Vec<&str> = tables.iter().map(|t| t.name()).collect();
+    let dataset = Dataset::new(opts.output.clone(), Vendor::Genesys, opts.run_id.clone());
+    let mut summary = SummaryBuilder::new(
+        Vendor::Genesys,
+        &opts.interval,
+        &opts.run_id,
+        dataset.display(),
+        &table_names,
+    );
+
+    let result = async {
+        dataset.preflight().await?;
+        // Fail on bad credentials in seconds, before any planning.
+        client.token().await?;
+        let plan = plan_genesys(&genesys, &opts, api_mode).await?;
+        summary.planned(plan.len());
+        tracing::info!(slices = plan.len(), interval = %opts.interval, "plan ready");
+
+        let mut results = futures::stream::iter(plan)
+            .map(|planned| extract_slice(&genesys, &dataset, tables, planned))
+            .buffer_unordered(opts.concurrency.max(1));
+        while let Some(slice) = results.try_next().await? {
+            summary.add_slice(&slice);
+        }
+        Ok::<_, Error>(())
+    }
+    .await;
+
+    dataset.clean_staging().await;
+    finish(summary, &dataset, &opts, &client, started, result).await
+}
+
+async fn plan_genesys(
+    genesys: &Genesys,
+    opts: &RunOptions,
+    mode: ApiMode,
+) -> Result<Vec<PlannedSlice>> {
+    let slice_len = chrono::Duration::from_std(opts.slice_len)
+        .map_err(|_| Error::Config("--slice is too long".into()))?;
+    let available = match mode {
+        ApiMode::Query => None,
+        ApiMode::Auto | ApiMode::Jobs => Some(genesys.data_availability().await?),
+    };
+    Ok(opts
+        .interval
+        .slices(slice_len)
+        .into_iter()
+        .map(|interval| PlannedSlice {
+            interval,
+            mode: Genesys::choose_mode(mode, &interval, available),
+        })
+        .collect())
+}
+
+async fn extract_slice(
+    genesys: &Genesys,
+    dataset: &Dataset,
+    tables: &'static [Table],
+    planned: PlannedSlice,
+) -> Result<SliceResult> {
+    let span = tracing::info_span!("slice", slice = %planned.interval, mode = ?planned.mode);
+    let _enter = span.enter();
+    drop(_enter);
+    let mut consumer = SliceConsumer::new(
+        dataset.clone(),
+        planned.interval,
+        tables,
+        crate::transform::genesys_page,
+    );
+    let report = match genesys
+        .extract_slice(&planned.interval, planned.mode, &mut consumer)
+        .await
+    {
+        Ok(report) => report,
+        Err(e) => {
+            consumer.abort().await;
+            return Err(e);
+        }
+    };
+    let (staged, mut result) = consumer.finish().await?;
+    let names: Vec<&str> = tables.iter().map(|t| t.name()).collect();
+    result.files = dataset.publish(&planned.interval, &names, staged).await?;
+    result.api_total_hits = report.api_total_hits;
+    result.jobs_submitted = report.jobs_submitted as u64;
+    result.jobs_failed = report.jobs_failed as u64;
+    tracing::info!(slice = %planned.interval, mode = ?planned.mode, conversations = result.conversations,
+        pages = report.pages, quarantined = result.quarantined, "slice published");
+    Ok(result)
+}
+
+async fn finish(
+    summary: SummaryBuilder,
+    dataset: &Dataset,
+    opts: &RunOptions,
+    client: &ApiClient,
+    started: Instant,
+    result: Result<()>,
+) -> RunOutcome {
+    let mut error = result.err();
+    let provisional = summary.clone().finish(client.stats(), 0.0, None);
+    if error.is_none() {
+        if let Some(limit) = opts.max_bad_records {
+            if provisional.quarantined > limit {
+                error = Some(Error::TooManyBadRecords {
+                    count: provisional.quarantined,
+                    limit,
+                });
+            }
+        }
+    }
+    let summary = summary.finish(
+        client.stats(),
+        started.elapsed().as_secs_f64(),
+        error.as_ref().map(|e| e.to_string()),
+    );
+    let json = serde_json::to_vec(&summary).expect("summary serialises");
+    if let Err(e) = dataset.write_summary(&opts.interval, &json).await {
+        tracing::warn!(error = %e, "could not store the summary under _summaries/");
+        error.get_or_insert(e);
+    }
+    RunOutcome { summary, error }
+}
