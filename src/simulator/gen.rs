@@ -112,12 +112,12 @@ pub(crate) fn generate(
                     let hi = (lo + CHUNK).min(total);
                     w.b = Vec::with_capacity((hi - lo) * 4800);
                     let mut metas = Vec::with_capacity(hi - lo);
-                    for i in lo..hi {
+                    for (i, &bad_j) in bad_at.iter().enumerate().take(hi).skip(lo) {
                         let mut rng = Rng::with_seed(mix(seed, i as u64));
                         let u = rng.f64();
                         let st = start_ms + ((i as f64 + u) * span / total as f64) as i64;
                         let st = st.min(end_ms - 1).max(start_ms);
-                        let bad = (bad_at[i] != u32::MAX).then(|| BadKind::nth(bad_at[i] as usize));
+                        let bad = (bad_j != u32::MAX).then(|| BadKind::nth(bad_j as usize));
                         let from = w.b.len();
                         skips.clear();
                         let (id, end) =

@@ -862,10 +862,7 @@ fn job_results(app: &App, id: &str, query: &str, ctx: &str) -> Option<Reply> {
         (job.terminal, job.indices.clone())
     };
     if state != Some("FULFILLED") {
-        let shown = match state {
-            Some(s) => s,
-            None => "PENDING",
-        };
+        let shown = state.unwrap_or("PENDING");
         return Some(bad_request(
             &format!("Results are not available for job {id} in state {shown}"),
             ctx,
