@@ -95,7 +95,9 @@ pub struct RunFile {
 impl FileConfig {
     /// Reads and parses a config file; `None` gives the empty config.
     pub fn load(path: Option<&std::path::Path>) -> Result<Self> {
-        let Some(path) = path else { return Ok(FileConfig::default()) };
+        let Some(path) = path else {
+            return Ok(FileConfig::default());
+        };
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::Config(format!("cannot read --config {}: {e}", path.display())))?;
         toml::from_str(&text).map_err(|e| {
@@ -132,8 +134,11 @@ fn is_loopback(url: &Url) -> bool {
 
 /// Parses an endpoint setting into a URL that passes the https rule.
 pub fn endpoint(setting: &str, value: &str) -> Result<Url> {
-    let url = Url::parse(value.trim_end_matches('/'))
-        .map_err(|e| Error::Config(format!("{setting} {value:?} is not a URL ({e}); example: https://api.mypurecloud.com")))?;
+    let url = Url::parse(value.trim_end_matches('/')).map_err(|e| {
+        Error::Config(format!(
+            "{setting} {value:?} is not a URL ({e}); example: https://api.mypurecloud.com"
+        ))
+    })?;
     require_https_unless_loopback(setting, &url)?;
     Ok(url)
 }
@@ -143,16 +148,20 @@ pub fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("cannot read duration {s:?}: use a number and a unit, like 30m, 6h or 1d"))?;
+    let n: u64 = num.parse().map_err(|_| {
+        format!("cannot read duration {s:?}: use a number and a unit, like 30m, 6h or 1d")
+    })?;
     let secs = match unit {
         "s" => n,
         "m" => n * 60,
         "h" => n * 3600,
         "d" | "" => n * 86_400,
         "w" => n * 7 * 86_400,
-        _ => return Err(format!("cannot read duration {s:?}: the unit must be s, m, h, d or w")),
+        _ => {
+            return Err(format!(
+                "cannot read duration {s:?}: the unit must be s, m, h, d or w"
+            ))
+        }
     };
     if secs == 0 {
         return Err(format!("duration {s:?} must be longer than zero"));
@@ -171,20 +180,33 @@ mod tests {
 
     #[test]
     fn http_only_to_loopback() {
-        for ok in ["https://api.mypurecloud.com", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"] {
+        for ok in [
+            "https://api.mypurecloud.com",
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+        ] {
             assert!(endpoint("X", ok).is_ok(), "{ok}");
         }
-        let e = endpoint("GENESYS_API_URL", "http://api.mypurecloud.com").unwrap_err().to_string();
+        let e = endpoint("GENESYS_API_URL", "http://api.mypurecloud.com")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("use https://"), "{e}");
         assert!(endpoint("X", "ftp://x").is_err());
-        assert!(endpoint("X", "not a url").unwrap_err().to_string().contains("example"));
+        assert!(endpoint("X", "not a url")
+            .unwrap_err()
+            .to_string()
+            .contains("example"));
     }
 
     #[test]
     fn durations() {
         assert_eq!(parse_duration("6h").unwrap(), Duration::from_secs(6 * 3600));
         assert_eq!(parse_duration("1d").unwrap(), Duration::from_secs(86_400));
-        assert_eq!(parse_duration("3").unwrap(), Duration::from_secs(3 * 86_400));
+        assert_eq!(
+            parse_duration("3").unwrap(),
+            Duration::from_secs(3 * 86_400)
+        );
         assert!(parse_duration("0h").is_err());
         assert!(parse_duration("1y").unwrap_err().contains("unit"));
     }

@@ -75,7 +75,11 @@ impl Interval {
     /// Splits at every UTC midnight and then into pieces no longer than `max`,
     /// so each piece lies within one calendar day (one `date=` partition).
     pub fn slices(&self, max: Duration) -> Vec<Interval> {
-        let max = if max <= Duration::zero() { Duration::days(1) } else { max };
+        let max = if max <= Duration::zero() {
+            Duration::days(1)
+        } else {
+            max
+        };
         let mut out = Vec::new();
         let mut cursor = self.start;
         while cursor < self.end {
@@ -83,7 +87,10 @@ impl Interval {
                 &(cursor.date_naive() + Duration::days(1)).and_time(NaiveTime::MIN),
             );
             let piece_end = (cursor + max).min(next_midnight).min(self.end);
-            out.push(Interval { start: cursor, end: piece_end });
+            out.push(Interval {
+                start: cursor,
+                end: piece_end,
+            });
             cursor = piece_end;
         }
         out
@@ -108,7 +115,12 @@ impl Interval {
 
 impl fmt::Display for Interval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "[{}, {})", fmt_rfc3339(self.start), fmt_rfc3339(self.end))
+        write!(
+            f,
+            "[{}, {})",
+            fmt_rfc3339(self.start),
+            fmt_rfc3339(self.end)
+        )
     }
 }
 
@@ -135,7 +147,9 @@ pub fn parse_time(s: &str) -> Result<DateTime<Utc>, IntervalError> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Ok(Utc.from_utc_datetime(&d.and_time(NaiveTime::MIN)));
     }
-    Err(IntervalError(format!("cannot read time {s:?}: {TIME_EXAMPLE}")))
+    Err(IntervalError(format!(
+        "cannot read time {s:?}: {TIME_EXAMPLE}"
+    )))
 }
 
 #[cfg(test)]
@@ -190,12 +204,17 @@ mod tests {
         for w in s.windows(2) {
             assert_eq!(w[0].end(), w[1].start());
         }
-        assert!(s.iter().all(|x| x.start_date() == (x.end() - Duration::microseconds(1)).date_naive()));
+        assert!(s
+            .iter()
+            .all(|x| x.start_date() == (x.end() - Duration::microseconds(1)).date_naive()));
     }
 
     #[test]
     fn genesys_interval_syntax() {
         let i = Interval::parse("2026-11-23", "2026-11-24").unwrap();
-        assert_eq!(i.to_iso_pair(), "2026-11-23T00:00:00.000Z/2026-11-24T00:00:00.000Z");
+        assert_eq!(
+            i.to_iso_pair(),
+            "2026-11-23T00:00:00.000Z/2026-11-24T00:00:00.000Z"
+        );
     }
 }

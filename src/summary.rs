@@ -30,7 +30,10 @@ pub struct IntervalJson {
 
 impl From<&Interval> for IntervalJson {
     fn from(i: &Interval) -> Self {
-        IntervalJson { start: fmt_rfc3339(i.start()), end: fmt_rfc3339(i.end()) }
+        IntervalJson {
+            start: fmt_rfc3339(i.start()),
+            end: fmt_rfc3339(i.end()),
+        }
     }
 }
 
@@ -115,7 +118,13 @@ pub struct SummaryBuilder {
 
 impl SummaryBuilder {
     /// Starts an empty summary.
-    pub fn new(vendor: Vendor, interval: &Interval, run_id: &str, output: &str, tables: &[&str]) -> Self {
+    pub fn new(
+        vendor: Vendor,
+        interval: &Interval,
+        run_id: &str,
+        output: &str,
+        tables: &[&str],
+    ) -> Self {
         SummaryBuilder {
             summary: Summary {
                 vendor,
@@ -172,9 +181,13 @@ impl SummaryBuilder {
         let s = &mut self.summary;
         s.http = http;
         s.elapsed_s = (elapsed_s * 1000.0).round() / 1000.0;
-        s.average_duration_ms =
-            (self.ended > 0).then(|| ((s.total_duration_ms as f64 / self.ended as f64) * 10.0).round() / 10.0);
-        s.status = if error.is_some() { Status::Failed } else { Status::Succeeded };
+        s.average_duration_ms = (self.ended > 0)
+            .then(|| ((s.total_duration_ms as f64 / self.ended as f64) * 10.0).round() / 10.0);
+        s.status = if error.is_some() {
+            Status::Failed
+        } else {
+            Status::Succeeded
+        };
         s.files.sort_by(|a, b| a.path.cmp(&b.path));
         s.error = error;
         self.summary

@@ -3,7 +3,9 @@
 use std::fmt;
 
 /// A contact-center platform; its name is the `vendor=` partition value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Vendor {
     /// Genesys Cloud (analytics conversation details).

@@ -15,7 +15,10 @@ use object_store::path::Path;
 pub fn partition_dir(root: &Path, table: &str, vendor: Vendor, slice: &Interval) -> Path {
     join(
         root,
-        &format!("{table}/vendor={vendor}/date={}", slice.start_date().format("%Y-%m-%d")),
+        &format!(
+            "{table}/vendor={vendor}/date={}",
+            slice.start_date().format("%Y-%m-%d")
+        ),
     )
 }
 
@@ -28,7 +31,10 @@ pub fn data_file(root: &Path, table: &str, vendor: Vendor, slice: &Interval) -> 
 pub fn quarantine_dir(root: &Path, vendor: Vendor, slice: &Interval) -> Path {
     join(
         root,
-        &format!("_quarantine/vendor={vendor}/date={}", slice.start_date().format("%Y-%m-%d")),
+        &format!(
+            "_quarantine/vendor={vendor}/date={}",
+            slice.start_date().format("%Y-%m-%d")
+        ),
     )
 }
 
@@ -39,7 +45,10 @@ pub fn quarantine_file(root: &Path, vendor: Vendor, slice: &Interval) -> Path {
 
 /// The summary of a run over `interval`.
 pub fn summary_file(root: &Path, vendor: Vendor, interval: &Interval) -> Path {
-    join(root, &format!("_summaries/vendor={vendor}/{}.json", interval.file_stem()))
+    join(
+        root,
+        &format!("_summaries/vendor={vendor}/{}.json", interval.file_stem()),
+    )
 }
 
 /// The staging folder of one run: everything is written here first.
@@ -51,7 +60,12 @@ pub fn staging_dir(root: &Path, run_id: &str) -> Path {
 pub fn staged(root: &Path, run_id: &str, final_path: &Path) -> Path {
     let relative = final_path
         .prefix_match(root)
-        .map(|parts| parts.map(|p| p.as_ref().to_string()).collect::<Vec<_>>().join("/"))
+        .map(|parts| {
+            parts
+                .map(|p| p.as_ref().to_string())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
         .unwrap_or_else(|| final_path.to_string());
     join(&staging_dir(root, run_id), &relative)
 }

@@ -75,7 +75,12 @@ impl StagedUpload {
     /// Completes the upload.
     pub async fn finish(self, rows: u64) -> Result<StagedFile> {
         self.upload.finish().await?;
-        Ok(StagedFile { staging_path: self.staging_path, final_path: self.final_path, rows, bytes: self.bytes })
+        Ok(StagedFile {
+            staging_path: self.staging_path,
+            final_path: self.final_path,
+            rows,
+            bytes: self.bytes,
+        })
     }
 
     /// Abandons the upload (best effort).
@@ -87,7 +92,11 @@ impl StagedUpload {
 impl Dataset {
     /// Opens the lake at `location` for one run of `vendor`.
     pub fn new(location: Location, vendor: Vendor, run_id: impl Into<String>) -> Self {
-        Dataset { location, vendor, run_id: run_id.into() }
+        Dataset {
+            location,
+            vendor,
+            run_id: run_id.into(),
+        }
     }
 
     /// The vendor whose partitions this run writes.
@@ -121,11 +130,12 @@ impl Dataset {
         store
             .put(&probe, PutPayload::from_static(b"cxetl preflight"))
             .await
-            .map_err(|e| Error::Storage(format!("output {} is not writable: {e}", self.display())))?;
-        store
-            .delete(&probe)
-            .await
-            .map_err(|e| Error::Storage(format!("output {} refused a delete: {e}", self.display())))?;
+            .map_err(|e| {
+                Error::Storage(format!("output {} is not writable: {e}", self.display()))
+            })?;
+        store.delete(&probe).await.map_err(|e| {
+            Error::Storage(format!("output {} refused a delete: {e}", self.display()))
+        })?;
         Ok(())
     }
 
@@ -143,15 +153,32 @@ impl Dataset {
     pub async fn begin(&self, final_path: Path) -> Result<StagedUpload> {
         let staging_path = layout::staged(self.root(), &self.run_id, &final_path);
         let upload = self.store().put_multipart(&staging_path).await?;
-        Ok(StagedUpload { staging_path, final_path, upload: WriteMultipart::new(upload), bytes: 0 })
+        Ok(StagedUpload {
+            staging_path,
+            final_path,
+            upload: WriteMultipart::new(upload),
+            bytes: 0,
+        })
     }
 
     /// Stages a small object in one request.
-    pub async fn stage_bytes(&self, final_path: Path, data: Bytes, rows: u64) -> Result<StagedFile> {
+    pub async fn stage_bytes(
+        &self,
+        final_path: Path,
+        data: Bytes,
+        rows: u64,
+    ) -> Result<StagedFile> {
         let staging_path = layout::staged(self.root(), &self.run_id, &final_path);
         let bytes = data.len() as u64;
-        self.store().put(&staging_path, PutPayload::from(data)).await?;
-        Ok(StagedFile { staging_path, final_path, rows, bytes })
+        self.store()
+            .put(&staging_path, PutPayload::from(data))
+            .await?;
+        Ok(StagedFile {
+            staging_path,
+            final_path,
+            rows,
+            bytes,
+        })
     }
 
     /// Publishes the staged files of `slice` and removes the files they replace.
@@ -162,7 +189,12 @@ impl Dataset {
     /// are in place. A file that only partly overlaps `slice` cannot be
     /// replaced yet without splitting it, so the publish refuses to run
     /// rather than leave a conversation twice.
-    pub async fn publish(&self, slice: &Interval, tables: &[&str], staged: Vec<StagedFile>) -> Result<Vec<PublishedFile>> {
+    pub async fn publish(
+        &self,
+        slice: &Interval,
+        tables: &[&str],
+        staged: Vec<StagedFile>,
+    ) -> Result<Vec<PublishedFile>> {
         let mut folders: Vec<Path> = tables
             .iter()
             .map(|t| layout::partition_dir(self.root(), t, self.vendor, slice))
@@ -172,11 +204,14 @@ impl Dataset {
         let mut stale = Vec::new();
         for folder in &folders {
             for existing in self.list(folder).await? {
-                let Some(existing_slice) = layout::slice_of_file(&existing) else { continue };
+                let Some(existing_slice) = layout::slice_of_file(&existing) else {
+                    continue;
+                };
                 if !existing_slice.overlaps(slice) {
                     continue;
                 }
-                let contained = slice.start() <= existing_slice.start() && existing_slice.end() <= slice.end();
+                let contained =
+                    slice.start() <= existing_slice.start() && existing_slice.end() <= slice.end();
                 if !contained {
                     return Err(Error::Storage(format!(
                         "{existing} covers {existing_slice}, which only partly overlaps {slice}; \
@@ -192,7 +227,11 @@ impl Dataset {
         let mut published = Vec::with_capacity(staged.len());
         for file in staged {
             retry_storage(|| self.store().rename(&file.staging_path, &file.final_path)).await?;
-            published.push(PublishedFile { path: self.relative(&file.final_path), rows: file.rows, bytes: file.bytes });
+            published.push(PublishedFile {
+                path: self.relative(&file.final_path),
+                rows: file.rows,
+                bytes: file.bytes,
+            });
         }
         for path in stale {
             match self.store().delete(&path).await {
@@ -207,8 +246,14 @@ impl Dataset {
     /// for the same interval) through staging, so it appears whole.
     pub async fn write_summary(&self, interval: &Interval, json: &[u8]) -> Result<String> {
         let final_path = layout::summary_file(self.root(), self.vendor, interval);
-        let staged = self.stage_bytes(final_path.clone(), Bytes::copy_from_slice(json), 1).await?;
-        retry_storage(|| self.store().rename(&staged.staging_path, &staged.final_path)).await?;
+        let staged = self
+            .stage_bytes(final_path.clone(), Bytes::copy_from_slice(json), 1)
+            .await?;
+        retry_storage(|| {
+            self.store()
+                .rename(&staged.staging_path, &staged.final_path)
+        })
+        .await?;
         Ok(self.relative(&final_path))
     }
 
@@ -227,7 +272,8 @@ impl Dataset {
     }
 
     fn local_dir(&self) -> Option<std::path::PathBuf> {
-        (!self.location.display.contains("://")).then(|| std::path::PathBuf::from(&self.location.display))
+        (!self.location.display.contains("://"))
+            .then(|| std::path::PathBuf::from(&self.location.display))
     }
 
     async fn list(&self, prefix: &Path) -> Result<Vec<Path>> {
@@ -237,7 +283,10 @@ impl Dataset {
 
     fn relative(&self, path: &Path) -> String {
         match path.prefix_match(self.root()) {
-            Some(parts) => parts.map(|p| p.as_ref().to_string()).collect::<Vec<_>>().join("/"),
+            Some(parts) => parts
+                .map(|p| p.as_ref().to_string())
+                .collect::<Vec<_>>()
+                .join("/"),
             None => path.to_string(),
         }
     }
@@ -254,7 +303,9 @@ where
     loop {
         match op().await {
             Ok(()) => return Ok(()),
-            Err(e) if attempt >= 2 || matches!(e, object_store::Error::NotFound { .. }) => return Err(e.into()),
+            Err(e) if attempt >= 2 || matches!(e, object_store::Error::NotFound { .. }) => {
+                return Err(e.into())
+            }
             Err(e) => {
                 attempt += 1;
                 tracing::warn!(attempt, error = %e, "storage operation failed; retrying");

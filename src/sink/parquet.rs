@@ -17,7 +17,9 @@ pub const ROW_GROUP_ROWS: usize = 128 * 1024;
 
 fn properties() -> WriterProperties {
     WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid zstd level")))
+        .set_compression(Compression::ZSTD(
+            ZstdLevel::try_new(3).expect("valid zstd level"),
+        ))
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .set_statistics_enabled(EnabledStatistics::Page)
         .set_created_by(concat!("cxetl ", env!("CARGO_PKG_VERSION")).to_string())
@@ -33,7 +35,10 @@ pub struct TableWriter {
 impl TableWriter {
     /// Starts a file with the table's declared schema.
     pub fn new(schema: SchemaRef) -> parquet::errors::Result<Self> {
-        Ok(TableWriter { writer: ArrowWriter::try_new(Vec::new(), schema, Some(properties()))?, rows: 0 })
+        Ok(TableWriter {
+            writer: ArrowWriter::try_new(Vec::new(), schema, Some(properties()))?,
+            rows: 0,
+        })
     }
 
     /// Encodes a batch; returns the bytes that are ready to upload (often none

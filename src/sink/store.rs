@@ -21,7 +21,9 @@ pub struct Location {
 
 impl std::fmt::Debug for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Location").field("display", &self.display).finish()
+        f.debug_struct("Location")
+            .field("display", &self.display)
+            .finish()
     }
 }
 
@@ -48,31 +50,54 @@ pub fn open(output: &str) -> Result<Location> {
         }
         None => std::path::PathBuf::from(output),
     };
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| Error::Storage(format!("cannot create output directory {}: {e}", dir.display())))?;
-    let store = LocalFileSystem::new_with_prefix(&dir)
-        .map_err(|e| Error::Storage(format!("cannot open output directory {}: {e}", dir.display())))?;
-    Ok(Location { store: Arc::new(store), root: Path::default(), display: dir.display().to_string() })
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Error::Storage(format!(
+            "cannot create output directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+    let store = LocalFileSystem::new_with_prefix(&dir).map_err(|e| {
+        Error::Storage(format!(
+            "cannot open output directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+    Ok(Location {
+        store: Arc::new(store),
+        root: Path::default(),
+        display: dir.display().to_string(),
+    })
 }
 
 fn open_s3(output: &str, rest: &str) -> Result<Location> {
     let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
     if bucket.is_empty() {
-        return Err(Error::Config(format!("--output {output:?}: name a bucket, like s3://my-bucket/cx")));
+        return Err(Error::Config(format!(
+            "--output {output:?}: name a bucket, like s3://my-bucket/cx"
+        )));
     }
-    let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket).with_retry(RetryConfig {
-        max_retries: 5,
-        retry_timeout: Duration::from_secs(120),
-        ..Default::default()
-    });
+    let mut builder = AmazonS3Builder::from_env()
+        .with_bucket_name(bucket)
+        .with_retry(RetryConfig {
+            max_retries: 5,
+            retry_timeout: Duration::from_secs(120),
+            ..Default::default()
+        });
     if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL") {
-        let url = url::Url::parse(&endpoint)
-            .map_err(|e| Error::Config(format!("AWS_ENDPOINT_URL {endpoint:?} is not a URL: {e}")))?;
+        let url = url::Url::parse(&endpoint).map_err(|e| {
+            Error::Config(format!("AWS_ENDPOINT_URL {endpoint:?} is not a URL: {e}"))
+        })?;
         crate::config::require_https_unless_loopback("AWS_ENDPOINT_URL", &url)?;
-        builder = builder.with_endpoint(endpoint.trim_end_matches('/')).with_allow_http(url.scheme() == "http");
+        builder = builder
+            .with_endpoint(endpoint.trim_end_matches('/'))
+            .with_allow_http(url.scheme() == "http");
     }
     let store = builder
         .build()
         .map_err(|e| Error::Config(format!("S3 output {output:?}: {e}")))?;
-    Ok(Location { store: Arc::new(store), root: Path::from(prefix), display: output.to_string() })
+    Ok(Location {
+        store: Arc::new(store),
+        root: Path::from(prefix),
+        display: output.to_string(),
+    })
 }
