@@ -93,7 +93,6 @@ pub async fn run_genesys(
     }
     .await;
 
-    dataset.clean_staging().await;
     finish(summary, &dataset, &opts, &client, started, result).await
 }
 
@@ -185,5 +184,6 @@ async fn finish(
         tracing::warn!(error = %e, "could not store the summary under _summaries/");
         error.get_or_insert(e);
     }
+    dataset.clean_staging().await;
     RunOutcome { summary, error }
 }

@@ -284,6 +284,12 @@ impl Simulator {
         log
     }
 
+    /// Every access token the simulator has issued, so tests can prove no
+    /// token text leaked into logs or output.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.app.issued_tokens()
+    }
+
     /// Stops accepting connections; in-flight requests finish.
     pub fn shutdown(self) {
         drop(self);

@@ -91,6 +91,17 @@ impl App {
         }
     }
 
+    /// Every access token issued so far (for leak checks in tests).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.st
+            .lock()
+            .expect("state lock")
+            .tokens
+            .keys()
+            .cloned()
+            .collect()
+    }
+
     fn ms_since_start(&self) -> f64 {
         self.started.elapsed().as_secs_f64() * 1000.0
     }

@@ -268,6 +268,8 @@ impl Dataset {
         // Local stores keep empty folders; remove them so `_staging/` stays tidy.
         if let Some(local) = self.local_dir() {
             let _ = std::fs::remove_dir_all(local.join(dir.as_ref()));
+            // Only succeeds when no other run is staging right now.
+            let _ = std::fs::remove_dir(local.join(layout::staging_dir(self.root(), "").as_ref()));
         }
     }
 

@@ -27,20 +27,35 @@ pub struct Run {
 impl Run {
     /// The last stdout line, parsed as the summary.
     pub fn summary(&self) -> serde_json::Value {
-        let last = self.stdout.lines().last().unwrap_or_else(|| panic!("no stdout; stderr:\n{}", self.stderr));
-        serde_json::from_str(last).unwrap_or_else(|e| panic!("last stdout line is not JSON ({e}): {last}"))
+        let last = self
+            .stdout
+            .lines()
+            .last()
+            .unwrap_or_else(|| panic!("no stdout; stderr:\n{}", self.stderr));
+        serde_json::from_str(last)
+            .unwrap_or_else(|e| panic!("last stdout line is not JSON ({e}): {last}"))
     }
 
     /// Panics with the logs unless the exit code is `code`.
     pub fn expect_code(&self, code: i32) -> &Self {
-        assert_eq!(self.code, code, "exit code; stderr:\n{}\nstdout:\n{}", self.stderr, self.stdout);
+        assert_eq!(
+            self.code, code,
+            "exit code; stderr:\n{}\nstdout:\n{}",
+            self.stderr, self.stdout
+        );
         self
     }
 }
 
 /// Runs `cxetl run genesys` against `sim` for `[start, end)` into `out`,
 /// with fast job polling, plus any extra arguments.
-pub async fn run_genesys(sim: &Simulator, start: &str, end: &str, out: &Path, extra: &[&str]) -> Run {
+pub async fn run_genesys(
+    sim: &Simulator,
+    start: &str,
+    end: &str,
+    out: &Path,
+    extra: &[&str],
+) -> Run {
     let mut args: Vec<String> = vec![
         "run".into(),
         "genesys".into(),
@@ -53,8 +68,14 @@ pub async fn run_genesys(sim: &Simulator, start: &str, end: &str, out: &Path, ex
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
     let env = vec![
-        ("GENESYS_CLIENT_ID".to_string(), sim.config().client_id.clone()),
-        ("GENESYS_CLIENT_SECRET".to_string(), sim.config().client_secret.clone()),
+        (
+            "GENESYS_CLIENT_ID".to_string(),
+            sim.config().client_id.clone(),
+        ),
+        (
+            "GENESYS_CLIENT_SECRET".to_string(),
+            sim.config().client_secret.clone(),
+        ),
         ("GENESYS_API_URL".to_string(), sim.api_url()),
         ("GENESYS_LOGIN_URL".to_string(), sim.login_url()),
         ("CXETL_JOB_POLL_MS".to_string(), "20".to_string()),
@@ -69,14 +90,20 @@ pub async fn cxetl_with_env(args: &[String], env: &[(String, String)]) -> Run {
     let env = env.to_vec();
     tokio::task::spawn_blocking(move || {
         let mut cmd = std::process::Command::new(BIN);
-        cmd.args(&args).env("RUST_LOG", "cxetl=debug,warn").env("NO_COLOR", "1");
+        cmd.args(&args)
+            .env("RUST_LOG", "cxetl=debug,warn")
+            .env("NO_COLOR", "1");
         for (k, _) in std::env::vars() {
             if k.starts_with("GENESYS_") || k.starts_with("CXONE_") || k.starts_with("CXETL_") {
                 cmd.env_remove(k);
             }
         }
         cmd.envs(env);
-        let Output { status, stdout, stderr } = cmd.output().expect("cxetl runs");
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = cmd.output().expect("cxetl runs");
         Run {
             code: status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&stdout).into_owned(),
@@ -105,7 +132,9 @@ pub fn all_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -119,13 +148,19 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Reads one Parquet file into batches.
 pub fn read_file(path: &Path) -> Vec<RecordBatch> {
     let file = std::fs::File::open(path).expect("open parquet");
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file).expect("parquet footer").build().expect("reader");
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .expect("parquet footer")
+        .build()
+        .expect("reader");
     reader.map(|b| b.expect("batch")).collect()
 }
 
 /// Reads every file of a table.
 pub fn read_table(dir: &Path, table: &str) -> Vec<RecordBatch> {
-    table_files(dir, table).iter().flat_map(|p| read_file(p)).collect()
+    table_files(dir, table)
+        .iter()
+        .flat_map(|p| read_file(p))
+        .collect()
 }
 
 /// What the `conversations` table holds: ids (with multiplicity), duration sum.
@@ -139,11 +174,26 @@ pub struct Conversations {
 
 /// Reads the `conversations` table back from Parquet.
 pub fn conversations(dir: &Path) -> Conversations {
-    let mut c = Conversations { rows: 0, ids: BTreeSet::new(), duration_ms_sum: 0, ongoing: 0, starts_us: Vec::new() };
+    let mut c = Conversations {
+        rows: 0,
+        ids: BTreeSet::new(),
+        duration_ms_sum: 0,
+        ongoing: 0,
+        starts_us: Vec::new(),
+    };
     for b in read_table(dir, "conversations") {
-        let ids = b.column_by_name("conversation_id").unwrap().as_string::<i32>();
-        let dur = b.column_by_name("duration_ms").unwrap().as_primitive::<Int64Type>();
-        let start = b.column_by_name("started_at").unwrap().as_primitive::<TimestampMicrosecondType>();
+        let ids = b
+            .column_by_name("conversation_id")
+            .unwrap()
+            .as_string::<i32>();
+        let dur = b
+            .column_by_name("duration_ms")
+            .unwrap()
+            .as_primitive::<Int64Type>();
+        let start = b
+            .column_by_name("started_at")
+            .unwrap()
+            .as_primitive::<TimestampMicrosecondType>();
         for i in 0..b.num_rows() {
             c.rows += 1;
             c.ids.insert(ids.value(i).to_string());
