@@ -3,7 +3,7 @@
 use crate::cli::{GenesysArgs, RunArgs};
 use cxetl::config::{self, pick, FileConfig, GenesysFile};
 use cxetl::http::{ApiClient, ClientConfig};
-use cxetl::pipeline::{self, RunOptions, RunOutcome};
+use cxetl::pipeline::{self, RunOptions, RunOutcome, Source};
 use cxetl::sink::store;
 use cxetl::sources::genesys::{self, ApiMode, ClientCredentials, Genesys, GenesysSettings};
 use cxetl::{Error, Interval, Result, Secret, Vendor};
@@ -85,11 +85,18 @@ pub async fn execute_genesys(
 ) -> Result<()> {
     let tokens = Arc::new(ClientCredentials::from_settings(&settings)?);
     let client = ApiClient::new(client_config, tokens)?;
-    let source = Genesys::new(settings, client.clone());
-    let span = tracing::info_span!("run", run_id = %opts.run_id, vendor = "genesys", interval = %opts.interval);
+    let source = Source::Genesys {
+        source: Genesys::new(settings, client.clone()),
+        mode,
+    };
+    execute(source, client, opts).await
+}
+
+/// Runs a connected source, prints the summary line, returns the run's error.
+pub async fn execute(source: Source, client: ApiClient, opts: RunOptions) -> Result<()> {
+    let span = tracing::info_span!("run", run_id = %opts.run_id, vendor = %source.vendor(), interval = %opts.interval);
     let RunOutcome { summary, error } =
-        tracing::Instrument::instrument(pipeline::run_genesys(opts, source, client, mode), span)
-            .await;
+        tracing::Instrument::instrument(pipeline::run(opts, source, client), span).await;
     println!(
         "{}",
         serde_json::to_string(&summary).expect("summary serialises")

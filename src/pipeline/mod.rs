@@ -2,16 +2,17 @@
 //! and stage its pages, publish it, and summarise what was written.
 
 pub mod slice;
+pub mod source;
 
 use crate::http::ApiClient;
 use crate::sink::{Dataset, Location};
-use crate::sources::genesys::{ApiMode, Genesys};
 use crate::summary::{SliceResult, Summary, SummaryBuilder};
-use crate::transform::Table;
-use crate::{Error, Interval, Result, Vendor};
+use crate::{Error, Interval, Result};
 use futures::{StreamExt, TryStreamExt};
 use slice::SliceConsumer;
+pub use source::{PlannedSlice, Source};
 use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 /// Options common to every vendor's run.
 #[derive(Debug, Clone)]
@@ -47,28 +48,15 @@ pub fn new_run_id() -> String {
     )
 }
 
-/// A slice of the plan with the API chosen for it.
-#[derive(Debug, Clone, Copy)]
-pub struct PlannedSlice {
-    /// The slice.
-    pub interval: Interval,
-    /// Genesys API used for it.
-    pub mode: ApiMode,
-}
-
-/// Extracts Genesys conversations for `opts.interval` with `api_mode`.
-pub async fn run_genesys(
-    opts: RunOptions,
-    genesys: Genesys,
-    client: ApiClient,
-    api_mode: ApiMode,
-) -> RunOutcome {
+/// Extracts `opts.interval` from `source` into the lake.
+pub async fn run(opts: RunOptions, source: Source, client: ApiClient) -> RunOutcome {
     let started = Instant::now();
-    let tables = Table::for_vendor(Vendor::Genesys);
+    let vendor = source.vendor();
+    let tables = source.tables();
     let table_names: Vec<&str> = tables.iter().map(|t| t.name()).collect();
-    let dataset = Dataset::new(opts.output.clone(), Vendor::Genesys, opts.run_id.clone());
+    let dataset = Dataset::new(opts.output.clone(), vendor, opts.run_id.clone());
     let mut summary = SummaryBuilder::new(
-        Vendor::Genesys,
+        vendor,
         &opts.interval,
         &opts.run_id,
         dataset.display(),
@@ -79,12 +67,12 @@ pub async fn run_genesys(
         dataset.preflight().await?;
         // Fail on bad credentials in seconds, before any planning.
         client.token().await?;
-        let plan = plan_genesys(&genesys, &opts, api_mode).await?;
+        let plan = source.plan(&opts.interval, opts.slice_len).await?;
         summary.planned(plan.len());
         tracing::info!(slices = plan.len(), interval = %opts.interval, "plan ready");
 
         let mut results = futures::stream::iter(plan)
-            .map(|planned| extract_slice(&genesys, &dataset, tables, planned))
+            .map(|planned| extract_slice(&source, &dataset, planned))
             .buffer_unordered(opts.concurrency.max(1));
         while let Some(slice) = results.try_next().await? {
             summary.add_slice(&slice);
@@ -96,64 +84,44 @@ pub async fn run_genesys(
     finish(summary, &dataset, &opts, &client, started, result).await
 }
 
-async fn plan_genesys(
-    genesys: &Genesys,
-    opts: &RunOptions,
-    mode: ApiMode,
-) -> Result<Vec<PlannedSlice>> {
-    let slice_len = chrono::Duration::from_std(opts.slice_len)
-        .map_err(|_| Error::Config("--slice is too long".into()))?;
-    let available = match mode {
-        ApiMode::Query => None,
-        ApiMode::Auto | ApiMode::Jobs => Some(genesys.data_availability().await?),
-    };
-    Ok(opts
-        .interval
-        .slices(slice_len)
-        .into_iter()
-        .map(|interval| PlannedSlice {
-            interval,
-            mode: Genesys::choose_mode(mode, &interval, available),
-        })
-        .collect())
-}
-
 async fn extract_slice(
-    genesys: &Genesys,
+    source: &Source,
     dataset: &Dataset,
-    tables: &'static [Table],
     planned: PlannedSlice,
 ) -> Result<SliceResult> {
+    let tables = source.tables();
     let span = tracing::info_span!("slice", slice = %planned.interval, mode = ?planned.mode);
-    let _enter = span.enter();
-    drop(_enter);
-    let mut consumer = SliceConsumer::new(
-        dataset.clone(),
-        planned.interval,
-        tables,
-        crate::transform::genesys_page,
-    );
-    let report = match genesys
-        .extract_slice(&planned.interval, planned.mode, &mut consumer)
-        .await
-    {
-        Ok(report) => report,
-        Err(e) => {
-            consumer.abort().await;
-            return Err(e);
-        }
-    };
-    let (staged, mut result) = consumer.finish().await?;
-    let names: Vec<&str> = tables.iter().map(|t| t.name()).collect();
-    result.files = dataset.publish(&planned.interval, &names, staged).await?;
-    result.api_total_hits = report.api_total_hits;
-    result.jobs_submitted = report.jobs_submitted as u64;
-    result.jobs_failed = report.jobs_failed as u64;
-    tracing::info!(slice = %planned.interval, mode = ?planned.mode, conversations = result.conversations,
-        pages = report.pages, quarantined = result.quarantined, "slice published");
-    Ok(result)
+    async move {
+        let mut consumer = SliceConsumer::new(
+            dataset.clone(),
+            planned.interval,
+            tables,
+            source.transform(),
+        );
+        let report = match source.extract(&planned, &mut consumer).await {
+            Ok(report) => report,
+            Err(e) => {
+                consumer.abort().await;
+                return Err(e);
+            }
+        };
+        let (staged, mut result) = consumer.finish().await?;
+        let names: Vec<&str> = tables.iter().map(|t| t.name()).collect();
+        result.files = dataset.publish(&planned.interval, &names, staged).await?;
+        result.api_total_hits = report.api_total_hits;
+        result.jobs_submitted = u64::from(report.jobs_submitted);
+        result.jobs_failed = u64::from(report.jobs_failed);
+        tracing::info!(
+            conversations = result.conversations,
+            pages = report.pages,
+            quarantined = result.quarantined,
+            "slice published"
+        );
+        Ok(result)
+    }
+    .instrument(span)
+    .await
 }
-
 async fn finish(
     summary: SummaryBuilder,
     dataset: &Dataset,

@@ -169,18 +169,7 @@ pub enum ApiMode {
     Query,
 }
 
-/// What extracting one slice took.
-#[derive(Debug, Default, Clone, serde::Serialize)]
-pub struct SliceReport {
-    /// Pages handed to the consumer (all submissions of the slice).
-    pub pages: u64,
-    /// Query: `totalHits` of the first page.
-    pub api_total_hits: Option<u64>,
-    /// Jobs submitted, resubmissions included.
-    pub jobs_submitted: u32,
-    /// Jobs that ended FAILED/CANCELLED/EXPIRED or whose results expired.
-    pub jobs_failed: u32,
-}
+pub use crate::sources::SliceReport;
 
 /// The Genesys source: settings plus the run's shared [`ApiClient`].
 #[derive(Debug, Clone)]
