@@ -715,3 +715,49 @@ async fn same_seed_serves_identical_pages() {
         "re-sent request has the same key"
     );
 }
+
+#[tokio::test]
+async fn reset_sends_headers_then_drops_the_connection() {
+    let faults = Faults {
+        reset_every: Some(1),
+        ..Faults::default()
+    };
+    let sim = simulator::start(
+        SimConfig {
+            faults,
+            page_latency: Duration::from_millis(1),
+            ..config(10)
+        },
+        0,
+    )
+    .await
+    .unwrap();
+    let c = Client::new(&sim).await;
+    for _ in 0..3 {
+        let r = c
+            .http
+            .get(format!("{}{DETAILS}/jobs/availability", c.base))
+            .bearer_auth(&c.token)
+            .send()
+            .await;
+        // Either the headers arrived and the body fails, or the abort beat
+        // the headers; never a complete response.
+        if let Ok(r) = r {
+            assert_eq!(r.status(), 200);
+            assert!(r.bytes().await.is_err(), "body must not complete");
+        }
+    }
+    let api: Vec<_> = sim
+        .request_log()
+        .into_iter()
+        .filter(|r| r.kind == RequestKind::Api)
+        .collect();
+    assert_eq!(api.len(), 3);
+    assert!(api
+        .iter()
+        .all(|r| r.status == 0 && r.token == TokenUse::Valid));
+    assert!(
+        api.iter().all(|r| r.responded_ms >= r.received_ms + 1.0),
+        "page latency applies to faults"
+    );
+}

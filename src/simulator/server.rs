@@ -178,7 +178,12 @@ fn fnv(b: &[u8]) -> u64 {
 }
 
 fn correlation_id() -> String {
-    let v = fastrand::u128(..);
+    random_uuid(&mut fastrand::Rng::new())
+}
+
+/// Random version-4 UUID text, the form Genesys uses for ids.
+fn random_uuid(rng: &mut fastrand::Rng) -> String {
+    let v = rng.u128(..) & !(0xF << 76) & !(0x3 << 62) | (0x4 << 76) | (0x2 << 62);
     let h = format!("{v:032x}");
     format!(
         "{}-{}-{}-{}-{}",
@@ -786,18 +791,7 @@ fn create_job(app: &App, body: &[u8], ctx: &str) -> Reply {
     let mut st = app.st.lock().expect("state lock");
     st.jobs_submitted += 1;
     let seq = st.jobs_submitted;
-    let id = {
-        let v = st.rng.u128(..);
-        let h = format!("{v:032x}");
-        format!(
-            "{}-{}-{}-{}-{}",
-            &h[0..8],
-            &h[8..12],
-            &h[12..16],
-            &h[16..20],
-            &h[20..32]
-        )
-    };
+    let id = random_uuid(&mut st.rng);
     st.jobs.insert(
         id.clone(),
         Job {
