@@ -11,6 +11,7 @@
 
 pub mod config;
 pub mod error;
+pub mod failpoint;
 pub mod http;
 pub mod interval;
 pub mod pipeline;

@@ -195,7 +195,7 @@ impl SummaryBuilder {
 }
 
 /// What one published slice contributed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SliceResult {
     /// Conversations written.
     pub conversations: u64,

@@ -1,13 +1,15 @@
 //! One run: plan slices, extract each through its vendor source, transform
 //! and stage its pages, publish it, and summarise what was written.
 
+pub mod checkpoint;
 pub mod slice;
 pub mod source;
 
 use crate::http::ApiClient;
-use crate::sink::{Dataset, Location};
+use crate::sink::{lease, Dataset, Location};
 use crate::summary::{SliceResult, Summary, SummaryBuilder};
 use crate::{Error, Interval, Result};
+use checkpoint::Checkpoint;
 use futures::{StreamExt, TryStreamExt};
 use slice::SliceConsumer;
 pub use source::{PlannedSlice, Source};
@@ -65,23 +67,75 @@ pub async fn run(opts: RunOptions, source: Source, client: ApiClient) -> RunOutc
 
     let result = async {
         dataset.preflight().await?;
-        // Fail on bad credentials in seconds, before any planning.
-        client.token().await?;
-        let plan = source.plan(&opts.interval, opts.slice_len).await?;
-        summary.planned(plan.len());
-        tracing::info!(slices = plan.len(), interval = %opts.interval, "plan ready");
-
-        let mut results = futures::stream::iter(plan)
-            .map(|planned| extract_slice(&source, &dataset, planned))
-            .buffer_unordered(opts.concurrency.max(1));
-        while let Some(slice) = results.try_next().await? {
-            summary.add_slice(&slice);
-        }
-        Ok::<_, Error>(())
+        let dates: Vec<_> = opts
+            .interval
+            .slices(chrono::Duration::days(1))
+            .iter()
+            .map(|s| s.start_date())
+            .collect();
+        let leases = lease::acquire(&dataset, &dates, &opts.interval).await?;
+        let outcome = extract_all(&opts, &source, &client, &dataset, &mut summary).await;
+        leases.release().await;
+        outcome
     }
     .await;
 
     finish(summary, &dataset, &opts, &client, started, result).await
+}
+
+async fn extract_all(
+    opts: &RunOptions,
+    source: &Source,
+    client: &ApiClient,
+    dataset: &Dataset,
+    summary: &mut SummaryBuilder,
+) -> Result<()> {
+    // Fail on bad credentials in seconds, before any planning.
+    client.token().await?;
+    let plan = source.plan(&opts.interval, opts.slice_len).await?;
+    summary.planned(plan.len());
+    let plan_id = Checkpoint::plan_id(dataset, &opts.interval, opts.slice_len);
+    let mut checkpoint = match Checkpoint::load(dataset, &opts.interval, &plan_id).await? {
+        Some(earlier) => {
+            tracing::info!(earlier_run = %earlier.run_id, done = earlier.done.len(), "resuming an interrupted run");
+            dataset.clean_staging_of(&earlier.run_id).await;
+            Checkpoint {
+                run_id: opts.run_id.clone(),
+                ..earlier
+            }
+        }
+        None => Checkpoint {
+            plan: plan_id,
+            run_id: opts.run_id.clone(),
+            done: Default::default(),
+        },
+    };
+    let todo: Vec<PlannedSlice> = plan
+        .into_iter()
+        .filter(|p| match checkpoint.done.get(&p.interval.file_stem()) {
+            Some(done) => {
+                summary.add_slice(done);
+                false
+            }
+            None => true,
+        })
+        .collect();
+    tracing::info!(slices = todo.len(), resumed = checkpoint.done.len(), interval = %opts.interval, "plan ready");
+
+    let mut results = futures::stream::iter(todo)
+        .map(|planned| async move {
+            extract_slice(source, dataset, planned)
+                .await
+                .map(|r| (planned, r))
+        })
+        .buffer_unordered(opts.concurrency.max(1));
+    while let Some((planned, slice)) = results.try_next().await? {
+        checkpoint
+            .record(dataset, &opts.interval, &planned.interval, &slice)
+            .await?;
+        summary.add_slice(&slice);
+    }
+    Checkpoint::clear(dataset, &opts.interval).await
 }
 
 async fn extract_slice(
@@ -106,8 +160,9 @@ async fn extract_slice(
             }
         };
         let (staged, mut result) = consumer.finish().await?;
-        let names: Vec<&str> = tables.iter().map(|t| t.name()).collect();
-        result.files = dataset.publish(&planned.interval, &names, staged).await?;
+        crate::failpoint::hit(crate::failpoint::points::STAGED);
+        result.files = dataset.publish(&planned.interval, tables, staged).await?;
+        crate::failpoint::hit(crate::failpoint::points::PUBLISHED);
         result.api_total_hits = report.api_total_hits;
         result.jobs_submitted = u64::from(report.jobs_submitted);
         result.jobs_failed = u64::from(report.jobs_failed);

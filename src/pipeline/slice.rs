@@ -150,6 +150,7 @@ impl SliceConsumer {
             self.upload(*idx, bytes).await?;
         }
         self.record(&encoded);
+        crate::failpoint::hit(crate::failpoint::points::PAGE);
         Ok(encoded.meta)
     }
 

@@ -51,6 +51,25 @@ pub fn summary_file(root: &Path, vendor: Vendor, interval: &Interval) -> Path {
     )
 }
 
+/// The checkpoint of a run over `interval` (progress for crash-resume).
+pub fn state_file(root: &Path, vendor: Vendor, interval: &Interval) -> Path {
+    join(
+        root,
+        &format!("_state/vendor={vendor}/{}.json", interval.file_stem()),
+    )
+}
+
+/// The lease on one date partition of one vendor.
+pub fn lease_file(root: &Path, vendor: Vendor, date: chrono::NaiveDate) -> Path {
+    join(
+        root,
+        &format!(
+            "_leases/vendor={vendor}/date={}.json",
+            date.format("%Y-%m-%d")
+        ),
+    )
+}
+
 /// The staging folder of one run: everything is written here first.
 pub fn staging_dir(root: &Path, run_id: &str) -> Path {
     join(root, &format!("_staging/{run_id}"))

@@ -8,12 +8,15 @@
 //! covers. Readers of the table folders therefore only ever see whole files.
 
 pub mod layout;
+pub mod lease;
 pub mod parquet;
+pub mod reslice;
 pub mod store;
 
+use crate::transform::Table;
 use crate::{Error, Interval, Result, Vendor};
 use bytes::Bytes;
-use futures::TryStreamExt;
+use futures::{FutureExt, TryStreamExt};
 use object_store::path::Path;
 use object_store::{ObjectStore, PutPayload, WriteMultipart};
 use std::sync::Arc;
@@ -45,7 +48,7 @@ pub struct StagedFile {
 }
 
 /// A published file, as listed in the summary.
-#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct PublishedFile {
     /// Path relative to the output root.
     pub path: String,
@@ -114,11 +117,11 @@ impl Dataset {
         &self.location.display
     }
 
-    fn store(&self) -> &Arc<dyn ObjectStore> {
+    pub(crate) fn store(&self) -> &Arc<dyn ObjectStore> {
         &self.location.store
     }
 
-    fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.location.root
     }
 
@@ -181,59 +184,83 @@ impl Dataset {
         })
     }
 
-    /// Publishes the staged files of `slice` and removes the files they replace.
+    /// Publishes the staged files of `slice` and retires the files they replace.
     ///
-    /// For each table folder (and the quarantine folder) of the slice's date,
-    /// a published file whose interval lies inside `slice` and that this
-    /// publish did not just write is stale and is deleted after the new files
-    /// are in place. A file that only partly overlaps `slice` cannot be
-    /// replaced yet without splitting it, so the publish refuses to run
-    /// rather than leave a conversation twice.
+    /// In each table folder (and the quarantine folder) of the slice's date,
+    /// every earlier file whose interval overlaps `slice` is replaced: one
+    /// that lies inside `slice` is simply removed once the new files are in
+    /// place; one that reaches outside it first has its rows outside `slice`
+    /// rewritten into files named for the remaining pieces ([`reslice`]).
+    /// Order: new files renamed into place, then the rewritten pieces, then
+    /// the replaced files deleted. A crash in between can leave a
+    /// conversation visible twice until the same run is repeated (which then
+    /// converges), never missing and never in a partial file.
     pub async fn publish(
         &self,
         slice: &Interval,
-        tables: &[&str],
+        tables: &[Table],
         staged: Vec<StagedFile>,
     ) -> Result<Vec<PublishedFile>> {
-        let mut folders: Vec<Path> = tables
-            .iter()
-            .map(|t| layout::partition_dir(self.root(), t, self.vendor, slice))
-            .collect();
-        folders.push(layout::quarantine_dir(self.root(), self.vendor, slice));
-
-        let mut stale = Vec::new();
-        for folder in &folders {
-            for existing in self.list(folder).await? {
-                let Some(existing_slice) = layout::slice_of_file(&existing) else {
-                    continue;
-                };
-                if !existing_slice.overlaps(slice) {
-                    continue;
-                }
-                let contained =
-                    slice.start() <= existing_slice.start() && existing_slice.end() <= slice.end();
-                if !contained {
-                    return Err(Error::Storage(format!(
-                        "{existing} covers {existing_slice}, which only partly overlaps {slice}; \
-                         re-run with the slicing of the earlier run (splitting earlier files is not supported yet)"
-                    )));
-                }
-                if !staged.iter().any(|s| s.final_path == existing) {
-                    stale.push(existing);
+        let mut groups: std::collections::BTreeMap<Interval, Vec<reslice::Member>> =
+            Default::default();
+        for table in tables {
+            for path in self
+                .list(&layout::partition_dir(
+                    self.root(),
+                    table.name(),
+                    self.vendor,
+                    slice,
+                ))
+                .await?
+            {
+                if let Some(i) = layout::slice_of_file(&path).filter(|i| i.overlaps(slice)) {
+                    groups
+                        .entry(i)
+                        .or_default()
+                        .push(reslice::Member::Table(*table, path));
                 }
             }
         }
+        for path in self
+            .list(&layout::quarantine_dir(self.root(), self.vendor, slice))
+            .await?
+        {
+            if let Some(i) = layout::slice_of_file(&path).filter(|i| i.overlaps(slice)) {
+                groups
+                    .entry(i)
+                    .or_default()
+                    .push(reslice::Member::Quarantine(path));
+            }
+        }
+
+        let mut pieces = Vec::new();
+        let mut replaced = Vec::new();
+        for (earlier, members) in groups {
+            let inside = slice.start() <= earlier.start() && earlier.end() <= slice.end();
+            if !inside {
+                pieces.extend(reslice::split(self, earlier, &members, slice).await?);
+            }
+            replaced.extend(
+                members
+                    .into_iter()
+                    .map(|m| m.path().clone())
+                    .filter(|p| !staged.iter().any(|s| &s.final_path == p)),
+            );
+        }
 
         let mut published = Vec::with_capacity(staged.len());
-        for file in staged {
+        for file in staged.iter().chain(&pieces) {
             retry_storage(|| self.store().rename(&file.staging_path, &file.final_path)).await?;
+            crate::failpoint::hit(crate::failpoint::points::RENAMED);
+        }
+        for file in staged {
             published.push(PublishedFile {
                 path: self.relative(&file.final_path),
                 rows: file.rows,
                 bytes: file.bytes,
             });
         }
-        for path in stale {
+        for path in replaced {
             match self.store().delete(&path).await {
                 Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
                 Err(e) => return Err(e.into()),
@@ -255,6 +282,44 @@ impl Dataset {
         })
         .await?;
         Ok(self.relative(&final_path))
+    }
+
+    /// Reads a small object; `None` when absent.
+    pub async fn read_small(&self, path: &Path) -> Result<Option<Bytes>> {
+        match self.store().get(path).await {
+            Ok(r) => Ok(Some(r.bytes().await?)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Writes a small object in one request (atomic on every store).
+    pub async fn write_small(&self, path: &Path, data: Vec<u8>) -> Result<()> {
+        retry_storage(|| {
+            self.store()
+                .put(path, PutPayload::from(data.clone()))
+                .map(|r| r.map(|_| ()))
+        })
+        .await
+    }
+
+    /// Deletes an object if present.
+    pub async fn delete_if_present(&self, path: &Path) -> Result<()> {
+        match self.store().delete(path).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Removes another (earlier, dead) run's staging folder.
+    pub async fn clean_staging_of(&self, run_id: &str) {
+        Dataset {
+            location: self.location.clone(),
+            vendor: self.vendor,
+            run_id: run_id.to_string(),
+        }
+        .clean_staging()
+        .await;
     }
 
     /// Removes what this run left under staging (after success or failure).
