@@ -4,9 +4,10 @@
 //! JSON names are the exact camelCase names of the SDK models (fact sheet §4).
 //! Only the fields cxetl maps are declared; serde skips the rest, so new
 //! Genesys fields never break a run. Every enum-like field is plain text, so
-//! new Genesys values never break a run either. Date-times stay text here:
-//! the transform parses them where it knows the field's path, which makes
-//! quarantine reasons precise.
+//! new Genesys values never break a run either. A date-time that does not
+//! parse is not a deserialization error ([`DateTimeText`]): the transform
+//! reports it with the field's full path, which makes quarantine reasons
+//! precise.
 //!
 //! Strings are borrowed from the page body whenever they contain no escape
 //! sequence; only escaped strings allocate.
@@ -94,6 +95,28 @@ impl<'de: 'a, 'a> Deserialize<'de> for Attributes<'a> {
     }
 }
 
+/// A date-time field: the text as received and, when it reads as RFC 3339,
+/// the instant in UTC microseconds.
+///
+/// Parsed while the page is deserialized so each timestamp is read exactly
+/// once; an unreadable one is kept (not an error here) so the transform can
+/// quarantine the record with the field's full path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateTimeText<'a> {
+    /// The JSON string.
+    pub text: Text<'a>,
+    /// UTC microseconds since the epoch; `None` when `text` is not a date-time.
+    pub micros: Option<i64>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for DateTimeText<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = Text::deserialize(d)?;
+        let micros = crate::transform::parse_timestamp_micros(&text).ok();
+        Ok(DateTimeText { text, micros })
+    }
+}
+
 /// A details page, fully typed: `details/query` (`conversations`, `totalHits`)
 /// or `details/jobs/{id}/results` (`conversations`, `cursor`,
 /// `dataAvailabilityDate`). The fast path parses this in one pass.
@@ -140,10 +163,10 @@ pub struct Conversation<'a> {
     pub conversation_id: Option<Text<'a>>,
     /// Date-time; required by the transform.
     #[serde(borrow)]
-    pub conversation_start: Option<Text<'a>>,
+    pub conversation_start: Option<DateTimeText<'a>>,
     /// Date-time; absent while the conversation is ongoing.
     #[serde(borrow)]
-    pub conversation_end: Option<Text<'a>>,
+    pub conversation_end: Option<DateTimeText<'a>>,
     /// `inbound` / `outbound` (open).
     #[serde(borrow)]
     pub originating_direction: Option<Text<'a>>,
@@ -277,7 +300,7 @@ pub struct Session<'a> {
     pub media_count: Option<i32>,
     /// IVR / bot flow.
     #[serde(borrow)]
-    pub flow: Option<Flow<'a>>,
+    pub flow: Option<Box<Flow<'a>>>,
     /// Segments in the order Genesys returns them.
     #[serde(borrow)]
     pub segments: Option<Vec<Segment<'a>>>,
@@ -319,10 +342,10 @@ pub struct Flow<'a> {
 pub struct Segment<'a> {
     /// Date-time.
     #[serde(borrow)]
-    pub segment_start: Option<Text<'a>>,
+    pub segment_start: Option<DateTimeText<'a>>,
     /// Date-time.
     #[serde(borrow)]
-    pub segment_end: Option<Text<'a>>,
+    pub segment_end: Option<DateTimeText<'a>>,
     /// `interact`, `hold`, ... (open).
     #[serde(borrow)]
     pub segment_type: Option<Text<'a>>,
@@ -379,5 +402,5 @@ pub struct Metric<'a> {
     pub value: Option<i64>,
     /// Date-time.
     #[serde(borrow)]
-    pub emit_date: Option<Text<'a>>,
+    pub emit_date: Option<DateTimeText<'a>>,
 }
