@@ -1127,6 +1127,34 @@ mod tests {
     }
 
     #[test]
+    fn default_data_has_the_awkward_cases_clients_must_handle() {
+        let start = 1_795_132_800_000; // 2026-11-20T00:00:00Z
+        let d = generate(42, 2_000, 0, start, start + 3 * DAY_MS);
+        let crosses_midnight = d.records.iter().filter(|r| {
+            r.end_ms
+                .is_some_and(|e| r.start_ms.div_euclid(DAY_MS) != (e - 1).div_euclid(DAY_MS))
+        });
+        assert!(crosses_midnight.count() >= 1);
+        let ongoing = d.ongoing.len();
+        assert!((10..=80).contains(&ongoing), "~2% ongoing, got {ongoing}");
+        let all: String = d
+            .records
+            .iter()
+            .map(|r| std::str::from_utf8(&r.json).unwrap())
+            .collect();
+        let text = |needle: &str| usize::from(all.contains(needle));
+        assert!(text("\"mediaType\":\"instagram\"") > 0);
+        assert!(text("\"purpose\":\"agentic\"") > 0);
+        assert!(text("\"newVendorField\"") > 0);
+        assert!(text("\"tAbandon\"") > 0);
+        assert!(text("\"disconnectType\":\"transfer\"") > 0);
+        assert!(text("\"externalTag\"") > 0);
+        for m in ["chat", "email", "message", "callback"] {
+            assert!(text(&format!("\"mediaType\":\"{m}\"")) > 0, "{m}");
+        }
+    }
+
+    #[test]
     fn records_are_valid_json_sorted_and_deterministic() {
         let a = generate(7, 600, 8, 1_795_132_800_000, 1_795_132_800_000 + 2 * DAY_MS);
         let b = generate(7, 600, 8, 1_795_132_800_000, 1_795_132_800_000 + 2 * DAY_MS);

@@ -174,7 +174,9 @@ pub struct RequestRecord {
     pub received_ms: f64,
     /// Milliseconds since start when the response headers were ready.
     pub responded_ms: f64,
+    /// HTTP method, e.g. `POST`.
     pub method: String,
+    /// Request path without the query string.
     pub path: String,
     /// Raw query string (without `?`), empty when none.
     pub query: String,
