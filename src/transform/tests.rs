@@ -648,6 +648,29 @@ fn bad_records_are_quarantined_and_good_rows_kept() {
 }
 
 #[test]
+fn typed_page_with_an_invalid_record_takes_the_slow_path_cleanly() {
+    // Every record deserializes, but one fails validation: the fast path must
+    // leave `seen` untouched so the per-record path writes the good ones once.
+    let ok = conversation("ok", "2026-11-23T10:00:00.000Z", None);
+    let bad = conversation("bad", "2026-11-23T10:00:00.000Z", None).replacen(
+        r#""participantId":"p-ivr-bad","#,
+        "",
+        1,
+    );
+    let mut seen = SeenIds::new();
+    let out = genesys_page(&page(&[ok, bad], ""), &day(), &mut seen).unwrap();
+    assert_schemas(&out);
+    assert_eq!(out.stats.conversations, 1);
+    assert_eq!(out.stats.duplicates, 0);
+    assert_eq!(seen.len(), 1);
+    assert_eq!(out.quarantined.len(), 1);
+    assert_eq!(
+        out.quarantined[0].reason,
+        "conversations[1]: conversation \"bad\": participants[1].participantId: missing"
+    );
+}
+
+#[test]
 fn quarantined_records_do_not_touch_seen_ids() {
     let bad = conversation("dup", "2026-11-23T10:00:00.000Z", None).replacen(
         r#""mediaType":"voice""#,
@@ -740,46 +763,138 @@ fn malformed_bodies_are_errors() {
     }
 }
 
-/// Pages written by the sample-data engineer, when present: checked for
-/// shape only, since their exact content is theirs to define.
+fn sample(file: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_data/genesys")
+        .join(file);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn sample_window() -> crate::Interval {
+    window("2026-11-20", "2026-11-22")
+}
+
+/// Every record of a page is written, skipped or quarantined: none vanish.
+fn assert_accounted(out: &PageOutput) {
+    let s = &out.stats;
+    assert_eq!(
+        out.meta.records as u64,
+        s.conversations + s.duplicates + s.out_of_window + out.quarantined.len() as u64
+    );
+}
+
 #[test]
-fn sample_pages_when_present() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/genesys");
-    let all = window("1970-01-01", "2100-01-01");
-    for (file, cursor, quarantine) in [
-        ("query_page.json", Some(false), Some(false)),
-        ("job_results_page1.json", Some(true), Some(false)),
-        ("job_results_last.json", Some(false), Some(false)),
-        ("bad_records_page.json", None, Some(true)),
-    ] {
-        let Ok(body) = std::fs::read(dir.join(file)) else {
-            continue;
-        };
-        let out = genesys_page(&body, &all, &mut SeenIds::new())
-            .unwrap_or_else(|e| panic!("{file}: {e}"));
-        assert_schemas(&out);
-        if let Some(c) = cursor {
-            assert_eq!(out.meta.cursor.is_some(), c, "{file}");
-        }
-        if let Some(q) = quarantine {
-            assert_eq!(
-                !out.quarantined.is_empty(),
-                q,
-                "{file}: {:#?}",
-                out.quarantined
-            );
-        }
-        assert_eq!(
-            out.meta.records as u64,
-            out.stats.conversations
-                + out.stats.duplicates
-                + out.stats.out_of_window
-                + out.quarantined.len() as u64,
-            "{file}: every record is accounted for"
-        );
-        for q in &out.quarantined {
-            assert!(!q.reason.is_empty() && !q.raw.is_empty(), "{file}");
-        }
+fn sample_query_pages() {
+    let out = run(&sample("query_page.json"), &sample_window());
+    assert_accounted(&out);
+    assert_eq!(out.meta.total_hits, Some(3));
+    assert_eq!(out.stats.conversations, 3);
+    assert_eq!(out.stats.ended, 2);
+    let t = Table::Conversations;
+    assert_eq!(tss(&out, t, "ended_at")[2], None, "the last one is ongoing");
+    assert_eq!(i64s(&out, t, "duration_ms")[2], None);
+    let (start, end) = (tss(&out, t, "started_at"), tss(&out, t, "ended_at"));
+    let d = i64s(&out, t, "duration_ms");
+    for i in 0..2 {
+        assert_eq!(d[i], Some((end[i].unwrap() - start[i].unwrap()) / 1000));
+    }
+    assert_eq!(out.stats.duration_ms_sum, d[0].unwrap() + d[1].unwrap());
+    assert!(strs(&out, t, "queue_id").iter().all(Option::is_some));
+    assert!(str_lists(&out, t, "agent_ids")
+        .iter()
+        .all(|a| a.as_ref().is_some_and(|a| !a.is_empty())));
+    assert_eq!(
+        col(&out, Table::GenesysParticipants, "attributes").null_count(),
+        rows(&out)[1]
+    );
+    assert!(rows(&out)[3] > 0 && rows(&out)[4] > 0);
+
+    let empty = run(&sample("query_page_empty.json"), &sample_window());
+    assert_eq!(rows(&empty), [0, 0, 0, 0, 0]);
+    assert_eq!(empty.meta.total_hits, Some(3));
+    assert_eq!(empty.meta.records, 0);
+}
+
+#[test]
+fn sample_job_pages() {
+    let mut seen = SeenIds::new();
+    let first = genesys_page(
+        &sample("job_results_page1.json"),
+        &sample_window(),
+        &mut seen,
+    )
+    .unwrap();
+    assert_schemas(&first);
+    assert_accounted(&first);
+    assert!(first.meta.cursor.is_some());
+    assert!(first.meta.data_availability.is_some());
+    assert_eq!(first.stats.conversations, 2);
+    let attrs = col(&first, Table::GenesysParticipants, "attributes");
+    assert!(
+        attrs.null_count() < attrs.len(),
+        "job results carry participant attributes"
+    );
+    let last = genesys_page(
+        &sample("job_results_last.json"),
+        &sample_window(),
+        &mut seen,
+    )
+    .unwrap();
+    assert_schemas(&last);
+    assert_eq!(last.meta.cursor, None);
+    assert_eq!(last.stats.conversations, 1);
+    assert_eq!(last.stats.ended, 0);
+    assert_eq!(tss(&last, Table::Conversations, "ended_at"), [None]);
+    // The same conversations again (a resubmitted job) are all duplicates.
+    let again = genesys_page(
+        &sample("job_results_page1.json"),
+        &sample_window(),
+        &mut seen,
+    )
+    .unwrap();
+    assert_eq!((again.stats.conversations, again.stats.duplicates), (0, 2));
+    // A slice that owns none of them writes none.
+    let other = run(
+        &sample("job_results_page1.json"),
+        &window("2026-11-23", "2026-11-24"),
+    );
+    assert_eq!(
+        (other.stats.conversations, other.stats.out_of_window),
+        (0, 2)
+    );
+}
+
+#[test]
+fn sample_bad_records_page() {
+    let out = run(&sample("bad_records_page.json"), &sample_window());
+    assert_accounted(&out);
+    assert_eq!(out.stats.conversations, 1);
+    assert_eq!(rows(&out)[0], 1);
+    let reasons: Vec<&str> = out.quarantined.iter().map(|q| q.reason.as_str()).collect();
+    assert_eq!(reasons.len(), 4, "{reasons:#?}");
+    assert!(
+        reasons[0].starts_with("conversations[1]: conversationId is missing"),
+        "{}",
+        reasons[0]
+    );
+    assert!(
+        reasons[1].contains("conversationStart: \"not-a-date\" is not an RFC 3339"),
+        "{}",
+        reasons[1]
+    );
+    assert!(
+        reasons[2].contains("field `participants`") && reasons[2].contains("invalid type: string"),
+        "{}",
+        reasons[2]
+    );
+    assert!(
+        reasons[3].contains("field `segmentStart`") && reasons[3].contains("invalid type: integer"),
+        "{}",
+        reasons[3]
+    );
+    for q in &out.quarantined {
+        let v: serde_json::Value = serde_json::from_str(&q.raw).unwrap();
+        assert!(v.is_object(), "raw is the record's own JSON");
     }
 }
 
