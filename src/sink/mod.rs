@@ -32,6 +32,7 @@ pub struct Dataset {
     location: Location,
     vendor: Vendor,
     run_id: String,
+    publish_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// A file written under staging, ready to publish.
@@ -99,6 +100,7 @@ impl Dataset {
             location,
             vendor,
             run_id: run_id.into(),
+            publish_lock: Default::default(),
         }
     }
 
@@ -128,17 +130,44 @@ impl Dataset {
     /// Proves the output is writable before any vendor call, so a wrong
     /// bucket or key fails in seconds rather than after hours of extraction.
     pub async fn preflight(&self) -> Result<()> {
-        let probe = layout::staging_dir(self.root(), &self.run_id).child(".preflight");
-        let store = self.store();
-        store
-            .put(&probe, PutPayload::from_static(b"cxetl preflight"))
+        // Exercise what a run does (list, multipart upload, rename,
+        // delete), listing first: some stores accept writes into a bucket
+        // that does not exist, and fail much later.
+        let dir = layout::staging_dir(self.root(), &self.run_id);
+        let probe = dir.child(".preflight");
+        let moved = dir.child(".preflight-published");
+        let fail = |what: &str, e: object_store::Error| {
+            Error::Storage(format!(
+                "output {} failed the preflight ({what}): {e}",
+                self.display()
+            ))
+        };
+        let _: Vec<_> = self
+            .store()
+            .list(Some(&dir))
+            .try_collect()
             .await
-            .map_err(|e| {
-                Error::Storage(format!("output {} is not writable: {e}", self.display()))
-            })?;
-        store.delete(&probe).await.map_err(|e| {
-            Error::Storage(format!("output {} refused a delete: {e}", self.display()))
-        })?;
+            .map_err(|e| fail("list", e))?;
+        let mut upload = WriteMultipart::new(
+            self.store()
+                .put_multipart(&probe)
+                .await
+                .map_err(|e| fail("multipart upload", e))?,
+        );
+        upload.write(b"cxetl preflight");
+        upload
+            .finish()
+            .await
+            .map_err(|e| fail("multipart upload", e))?;
+
+        self.store()
+            .rename(&probe, &moved)
+            .await
+            .map_err(|e| fail("rename", e))?;
+        self.store()
+            .delete(&moved)
+            .await
+            .map_err(|e| fail("delete", e))?;
         Ok(())
     }
 
@@ -201,6 +230,9 @@ impl Dataset {
         tables: &[Table],
         staged: Vec<StagedFile>,
     ) -> Result<Vec<PublishedFile>> {
+        // Slices of one run that share a date partition publish one at a
+        // time: each must see the files the previous one left.
+        let _serial = self.publish_lock.lock().await;
         let mut groups: std::collections::BTreeMap<Interval, Vec<reslice::Member>> =
             Default::default();
         for table in tables {
@@ -314,9 +346,8 @@ impl Dataset {
     /// Removes another (earlier, dead) run's staging folder.
     pub async fn clean_staging_of(&self, run_id: &str) {
         Dataset {
-            location: self.location.clone(),
-            vendor: self.vendor,
             run_id: run_id.to_string(),
+            ..self.clone()
         }
         .clean_staging()
         .await;

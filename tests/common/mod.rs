@@ -10,6 +10,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+pub mod s3;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_cxetl");
 
 /// Starts the simulator on a free loopback port.
@@ -56,16 +58,37 @@ pub async fn run_genesys(
     out: &Path,
     extra: &[&str],
 ) -> Run {
-    let mut args: Vec<String> = vec![
-        "run".into(),
-        "genesys".into(),
-        "--start".into(),
-        start.into(),
-        "--end".into(),
-        end.into(),
-        "--output".into(),
-        out.display().to_string(),
-    ];
+    run_genesys_to(sim, start, end, &out.display().to_string(), extra, &[]).await
+}
+
+/// Like [`run_genesys`], to any output URL and with extra environment.
+pub async fn run_genesys_to(
+    sim: &Simulator,
+    start: &str,
+    end: &str,
+    output: &str,
+    extra: &[&str],
+    extra_env: &[(String, String)],
+) -> Run {
+    let (args, mut env) = genesys_command(sim, start, end, output, extra);
+    env.extend(extra_env.iter().cloned());
+    cxetl_with_env(&args, &env).await
+}
+
+/// Arguments and environment of `cxetl run genesys` against `sim`.
+pub fn genesys_command(
+    sim: &Simulator,
+    start: &str,
+    end: &str,
+    output: &str,
+    extra: &[&str],
+) -> (Vec<String>, Vec<(String, String)>) {
+    let mut args: Vec<String> = [
+        "run", "genesys", "--start", start, "--end", end, "--output", output,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     args.extend(extra.iter().map(|s| s.to_string()));
     let env = vec![
         (
@@ -80,7 +103,7 @@ pub async fn run_genesys(
         ("GENESYS_LOGIN_URL".to_string(), sim.login_url()),
         ("CXETL_JOB_POLL_MS".to_string(), "20".to_string()),
     ];
-    cxetl_with_env(&args, &env).await
+    (args, env)
 }
 
 /// Runs the binary with arguments and extra environment (the parent's
@@ -94,7 +117,10 @@ pub async fn cxetl_with_env(args: &[String], env: &[(String, String)]) -> Run {
             .env("RUST_LOG", "cxetl=debug,warn")
             .env("NO_COLOR", "1");
         for (k, _) in std::env::vars() {
-            if k.starts_with("GENESYS_") || k.starts_with("CXONE_") || k.starts_with("CXETL_") {
+            if ["GENESYS_", "CXONE_", "CXETL_", "AWS_"]
+                .iter()
+                .any(|p| k.starts_with(p))
+            {
                 cmd.env_remove(k);
             }
         }
