@@ -1,10 +1,13 @@
 //! Genesys details pages (query and jobs results) → the five Genesys tables.
 //!
-//! Fast path: the whole page is deserialized typed in one pass, every record
-//! is validated, then all five tables are built in one walk over the records.
-//! Slow path (only when the fast path fails or a record is invalid): the
-//! envelope is re-read with each record as raw text, each record is parsed
-//! on its own, and the ones that fail are quarantined with a precise reason.
+//! Fast path: one streaming pass over the page. Each record is deserialized
+//! into the borrowed model, validated and appended to all five tables before
+//! the next one is read, so the working set stays one record (a jobs page
+//! of 1000 records held as structs would spill out of cache). Any bad record
+//! aborts the pass and undoes its dedupe insertions.
+//! Slow path (only then): the envelope is re-read with each record as raw
+//! text, each record is parsed on its own, and the ones that fail are
+//! quarantined with a precise reason; the good ones are written.
 //!
 //! Quarantine policy: every bad record is quarantined, whatever its start
 //! time. A bad record's start may be unreadable, so ownership cannot be
@@ -18,8 +21,7 @@ use super::{
     Table,
 };
 use crate::sources::genesys::model::{
-    Attributes, Conversation, DateTimeText, Metric, Page, Participant, RawPage, Segment, Session,
-    Text,
+    Attributes, Conversation, DateTimeText, Metric, Participant, RawPage, Segment, Session, Text,
 };
 use crate::sources::PageMeta;
 use crate::Interval;
@@ -28,6 +30,7 @@ use arrow::array::{
     TimestampMicrosecondBuilder,
 };
 use chrono::DateTime;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// Transforms one Genesys details page (query or jobs results shape).
 ///
@@ -57,19 +60,26 @@ pub fn genesys_page(
     // the per-string check, a sizeable share of parse time.
     let body = std::str::from_utf8(body)
         .map_err(|e| PageError::Malformed(format!("page body is not UTF-8: {e}")))?;
-    if let Ok(page) = serde_json::from_str::<Page>(body) {
-        let convs = page.conversations.unwrap_or_default();
-        // Validate everything before touching `seen`: on a bad record the
-        // slow path redoes the page, and must start from the same state.
-        let times: Result<Vec<Times>, String> = convs.iter().map(check).collect();
-        if let Ok(times) = times {
+    // Fast path: each conversation is transformed as soon as it has been
+    // deserialized, so only one record's structs are alive at a time (a jobs
+    // page of 1000 records would otherwise build tens of MB of structs and
+    // walk them again out of cache). Any bad record aborts it; the undo log
+    // restores `seen` so the per-record path starts from the same state.
+    let mut sink = Sink::new(window, seen, body.len());
+    let mut de = serde_json::Deserializer::from_str(body);
+    let parsed = PageSeed { sink: &mut sink }
+        .deserialize(&mut de)
+        .and_then(|env| de.end().map(|()| env));
+    match parsed {
+        Ok(env) => {
+            let records = sink.records;
             let meta = meta(
-                page.total_hits,
-                page.cursor,
-                page.data_availability_date,
-                convs.len(),
+                env.total_hits,
+                env.cursor,
+                env.data_availability_date,
+                records,
             )?;
-            let (batches, stats) = build(&convs, &times, window, seen);
+            let (batches, stats) = sink.finish();
             return Ok(PageOutput {
                 meta,
                 batches,
@@ -77,6 +87,7 @@ pub fn genesys_page(
                 stats,
             });
         }
+        Err(_) => sink.undo(),
     }
     slow_path(body, window, seen)
 }
@@ -91,8 +102,7 @@ fn slow_path(body: &str, window: (i64, i64), seen: &mut SeenIds) -> Result<PageO
         page.data_availability_date,
         raws.len(),
     )?;
-    let mut convs = Vec::with_capacity(raws.len());
-    let mut times = Vec::with_capacity(raws.len());
+    let mut sink = Sink::new(window, seen, body.len());
     let mut quarantined = Vec::new();
     for (i, raw) in raws.iter().enumerate() {
         let text = raw.get();
@@ -101,24 +111,105 @@ fn slow_path(body: &str, window: (i64, i64), seen: &mut SeenIds) -> Result<PageO
         } else {
             Err("record is not a JSON object".to_string())
         };
-        match parsed.and_then(|c| check(&c).map(|t| (c, t))) {
-            Ok((c, t)) => {
-                convs.push(c);
-                times.push(t);
-            }
-            Err(reason) => quarantined.push(QuarantinedRecord {
+        if let Err(reason) = parsed.and_then(|c| sink.accept(&c)) {
+            quarantined.push(QuarantinedRecord {
                 reason: format!("conversations[{i}]: {reason}"),
                 raw: text.to_string(),
-            }),
+            });
         }
     }
-    let (batches, stats) = build(&convs, &times, window, seen);
+    let (batches, stats) = sink.finish();
     Ok(PageOutput {
         meta,
         batches,
         quarantined,
         stats,
     })
+}
+
+/// The page envelope as read by [`PageSeed`]; the records went to the sink.
+struct Envelope<'a> {
+    total_hits: Option<u64>,
+    cursor: Option<Text<'a>>,
+    data_availability_date: Option<Text<'a>>,
+}
+
+/// Reads a page object, streaming `conversations` into the sink.
+struct PageSeed<'s, 'w> {
+    sink: &'s mut Sink<'w>,
+}
+
+impl<'de> DeserializeSeed<'de> for PageSeed<'_, '_> {
+    type Value = Envelope<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PageSeed<'_, '_> {
+    type Value = Envelope<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a conversation details page object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+        let mut env = Envelope {
+            total_hits: None,
+            cursor: None,
+            data_availability_date: None,
+        };
+        let mut had_records = false;
+        while let Some(key) = m.next_key::<Text<'de>>()? {
+            match key.as_str() {
+                "conversations" if !had_records => {
+                    had_records = true;
+                    m.next_value_seed(RecordsSeed {
+                        sink: &mut *self.sink,
+                    })?;
+                }
+                // A repeated envelope key is left to the strict slow path.
+                "conversations" => return Err(de::Error::duplicate_field("conversations")),
+                "totalHits" => env.total_hits = m.next_value()?,
+                "cursor" => env.cursor = m.next_value()?,
+                "dataAvailabilityDate" => env.data_availability_date = m.next_value()?,
+                _ => {
+                    m.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(env)
+    }
+}
+
+/// `conversations`: null or an array whose elements go one by one to the sink.
+struct RecordsSeed<'s, 'w> {
+    sink: &'s mut Sink<'w>,
+}
+
+impl<'de> DeserializeSeed<'de> for RecordsSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordsSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of conversations or null")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(c) = seq.next_element::<Conversation>()? {
+            self.sink.records += 1;
+            self.sink.accept(&c).map_err(de::Error::custom)?;
+        }
+        Ok(())
+    }
 }
 
 fn meta(
@@ -317,46 +408,69 @@ fn contains_ignore_case(hay: &str, needle: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
-/// Builds all five tables from validated conversations.
-fn build(
-    convs: &[Conversation],
-    times: &[Times],
-    (win_start, win_end): (i64, i64),
-    seen: &mut SeenIds,
-) -> (Vec<super::TableBatch>, PageStats) {
-    let mut stats = PageStats::default();
-    let (mut np, mut ns, mut ng, mut nm) = (0, 0, 0, 0);
-    for c in convs {
-        for p in c.participants.iter().flatten() {
-            np += 1;
-            for s in p.sessions.iter().flatten() {
-                ns += 1;
-                ng += s.segments.as_ref().map_or(0, Vec::len);
-                nm += s.metrics.as_ref().map_or(0, Vec::len);
-            }
+/// Receives validated conversations one at a time and appends the rows of
+/// the ones this slice owns.
+struct Sink<'w> {
+    b: Builders,
+    window: (i64, i64),
+    seen: &'w mut SeenIds,
+    /// Keys this page added to `seen`, to undo them if the page is redone.
+    added: Vec<u128>,
+    stats: PageStats,
+    records: usize,
+}
+
+impl<'w> Sink<'w> {
+    fn new(window: (i64, i64), seen: &'w mut SeenIds, body_len: usize) -> Self {
+        // Capacity hints from typical Genesys shapes (~4-5 KB per
+        // conversation; per conversation ~4 participants and sessions, ~10
+        // segments, ~12 metrics); builders grow past them if needed.
+        let n = body_len / 4000 + 1;
+        Sink {
+            b: Builders::new(n, 4 * n, 4 * n, 10 * n, 12 * n),
+            window,
+            seen,
+            added: Vec::new(),
+            stats: PageStats::default(),
+            records: 0,
         }
     }
-    let mut b = Builders::new(convs.len(), np, ns, ng, nm);
-    let mut agents: Vec<&str> = Vec::new();
-    for (c, t) in convs.iter().zip(times) {
-        if t.start < win_start || t.start >= win_end {
-            stats.out_of_window += 1;
-            continue;
+
+    /// Validates `c`; then writes it, or counts it as out of window or duplicate.
+    fn accept(&mut self, c: &Conversation) -> Result<(), String> {
+        let t = check(c)?;
+        if t.start < self.window.0 || t.start >= self.window.1 {
+            self.stats.out_of_window += 1;
+            return Ok(());
         }
         let id = c.conversation_id.as_deref().unwrap_or_default();
-        if !seen.insert(id) {
-            stats.duplicates += 1;
-            continue;
+        match self.seen.insert_undoable(id) {
+            None => {
+                self.stats.duplicates += 1;
+                return Ok(());
+            }
+            Some(key) => self.added.push(key),
         }
         let duration_ms = t.end.map(|e| (e - t.start) / 1000);
-        stats.conversations += 1;
+        self.stats.conversations += 1;
         if let Some(d) = duration_ms {
-            stats.ended += 1;
-            stats.duration_ms_sum += d;
+            self.stats.ended += 1;
+            self.stats.duration_ms_sum += d;
         }
-        b.conversation(id, c, *t, duration_ms, &mut agents);
+        self.b.conversation(id, c, t, duration_ms);
+        Ok(())
     }
-    (b.finish(), stats)
+
+    /// Forgets this page's ids again (the page will be redone).
+    fn undo(self) {
+        for key in self.added {
+            self.seen.forget(key);
+        }
+    }
+
+    fn finish(self) -> (Vec<super::TableBatch>, PageStats) {
+        (self.b.finish(), self.stats)
+    }
 }
 
 /// Conversation-level measures gathered while the child rows are written.
@@ -436,10 +550,9 @@ impl Builders {
         c: &'x Conversation,
         t: Times,
         duration_ms: Option<i64>,
-        agents: &mut Vec<&'x str>,
     ) {
         let mut r = Rollup::default();
-        agents.clear();
+        let mut agents: Vec<&str> = Vec::new();
         let mut participant_count: i32 = 0;
         for p in c.participants.iter().flatten() {
             participant_count += 1;

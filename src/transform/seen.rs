@@ -25,6 +25,18 @@ impl SeenIds {
         self.set.insert(fingerprint(id))
     }
 
+    /// Like [`SeenIds::insert`], returning the stored key when `id` was new,
+    /// so a caller that abandons its work can [`SeenIds::forget`] it again.
+    pub(crate) fn insert_undoable(&mut self, id: &str) -> Option<u128> {
+        let fp = fingerprint(id);
+        self.set.insert(fp).then_some(fp)
+    }
+
+    /// Removes a key returned by [`SeenIds::insert_undoable`].
+    pub(crate) fn forget(&mut self, key: u128) {
+        self.set.remove(&key);
+    }
+
     /// True when `id` was recorded.
     pub fn contains(&self, id: &str) -> bool {
         self.set.contains(&fingerprint(id))

@@ -119,7 +119,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for DateTimeText<'a> {
 
 /// A details page, fully typed: `details/query` (`conversations`, `totalHits`)
 /// or `details/jobs/{id}/results` (`conversations`, `cursor`,
-/// `dataAvailabilityDate`). The fast path parses this in one pass.
+/// `dataAvailabilityDate`). The transform streams the same envelope record
+/// by record instead of materializing it; this form is for callers that
+/// want the whole page at once (tests, tools).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Page<'a> {
