@@ -1,19 +1,27 @@
-//! Genesys Cloud API simulator: the real endpoint shapes on loopback.
+//! Vendor API simulator: the real endpoint shapes on loopback.
 //!
-//! Serves `POST /oauth/token`, the synchronous conversation details query and
-//! the async details jobs exactly as described in
-//! `shared/vendor-apis/genesys.md`, over deterministic data, with a request
-//! log and a fault schedule so tests can prove how a client behaves (token
-//! refresh, retries, pacing) rather than only what it outputs.
+//! With [`SimConfig::vendor`] = [`Vendor::Genesys`] (the default) it serves
+//! `POST /oauth/token`, the synchronous conversation details query and the
+//! async details jobs exactly as described in
+//! `shared/vendor-apis/genesys.md`. With [`Vendor::Cxone`] the same server
+//! speaks NICE CXone (`shared/vendor-apis/cxone.md`): OIDC discovery,
+//! `POST /auth/token` (access-key password grant, refresh-token grant,
+//! JWT-shaped id token with `tenantId`), `/.well-known/cxone-configuration`
+//! and `GET /inContactAPI/services/{version}/contacts/completed`.
 //!
-//! Conversations are generated and serialized once at start-up; pages are
-//! built by concatenating the stored bytes, so the simulator keeps up with
-//! benchmark clients at a million conversations.
+//! Either way the data is deterministic, and a request log and a fault
+//! schedule let tests prove how a client behaves (token refresh, retries,
+//! pacing) rather than only what it outputs. Records are generated and
+//! serialized once at start-up; pages are built by concatenating the stored
+//! bytes, so the simulator keeps up with benchmark clients at a million
+//! records.
 
+mod cxone;
+mod cxone_gen;
 mod gen;
 mod server;
 
-use crate::Interval;
+use crate::{Interval, Vendor};
 use chrono::{DateTime, TimeZone, Utc};
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -21,18 +29,41 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// What the simulator serves and how it misbehaves.
+///
+/// Every field means the same for both vendors unless its doc says
+/// otherwise; for CXone "conversation" reads "completed contact".
 #[derive(Clone, Debug)]
 pub struct SimConfig {
+    /// Which vendor's API the server speaks (default Genesys).
+    pub vendor: Vendor,
     /// Seed for all generated data: equal seeds give byte-identical pages.
     pub seed: u64,
     /// Number of well-formed conversations generated.
     pub conversations: usize,
     /// Conversation starts are spread over this interval.
     pub interval: Interval,
-    /// Accepted client id.
+    /// Accepted client id (CXone: the registered application's).
     pub client_id: String,
-    /// Accepted client secret.
+    /// Accepted client secret (CXone: the registered application's).
     pub client_secret: String,
+    /// CXone: accepted access key id (the password grant's `username`).
+    pub access_key_id: String,
+    /// CXone: accepted access key secret (the password grant's
+    /// `password`). The default holds `/`, `=` and `+`, which only survive
+    /// a correctly form-encoded request body.
+    pub access_key_secret: String,
+    /// CXone: the tenant named by the id token's `tenantId` claim; the only
+    /// tenant `/.well-known/cxone-configuration` knows.
+    pub tenant_id: String,
+    /// CXone: the Reporting API version clients are expected to use (see
+    /// [`Simulator::cxone_completed_url`]). The server answers any `vNN.0`
+    /// with the same (v34) field names.
+    pub api_version: String,
+    /// CXone: every Nth record (1-based) uses legacy field spellings
+    /// (`contactStart`, `fromAddr`/`toAddr`, `ACWSeconds`, `confSeconds`,
+    /// `mediaType`) and string-typed numbers and booleans (`"187"`,
+    /// `"True"`), with whole-second durations. `None` or 0: none.
+    pub cxone_legacy_every: Option<u32>,
     /// Token lifetime: advertised as `expires_in` (rounded up to whole
     /// seconds) and enforced exactly.
     pub token_ttl: Duration,
@@ -47,7 +78,9 @@ pub struct SimConfig {
     /// Number of malformed conversations mixed in, in addition to
     /// [`SimConfig::conversations`]. Kinds cycle: missing `conversationId`,
     /// `conversationStart` "not-a-date", `participants` as a string, a
-    /// numeric `segmentStart`.
+    /// numeric `segmentStart`. CXone: missing `contactId`,
+    /// `contactStartDate` "not-a-date", `totalDurationSeconds` as an
+    /// object, `contactId` as a non-numeric string.
     pub bad_records: usize,
     /// Injected failures.
     pub faults: Faults,
@@ -56,6 +89,7 @@ pub struct SimConfig {
 impl Default for SimConfig {
     fn default() -> Self {
         SimConfig {
+            vendor: Vendor::Genesys,
             seed: 42,
             conversations: 2_000,
             interval: Interval::new(
@@ -65,6 +99,11 @@ impl Default for SimConfig {
             .expect("static interval is ordered"),
             client_id: "sim-client".to_string(),
             client_secret: "sim-secret".to_string(),
+            access_key_id: "AKSIM".to_string(),
+            access_key_secret: "sim/key=secret+x".to_string(),
+            tenant_id: "11eb8e2a-5c3d-4f10-9a7b-0242ac110002".to_string(),
+            api_version: "v34.0".to_string(),
+            cxone_legacy_every: Some(7),
             token_ttl: Duration::from_secs(3600),
             token_latency: Duration::ZERO,
             data_availability: None,
@@ -75,25 +114,35 @@ impl Default for SimConfig {
     }
 }
 
-/// Fault schedule. "Every Nth" counts API requests (never token requests)
-/// in arrival order, starting at 1, so request N, 2N, 3N… are hit.
+/// Fault schedule. "Every Nth" counts API requests (never token requests,
+/// nor CXone's discovery documents) in arrival order, starting at 1, so
+/// request N, 2N, 3N… are hit.
 ///
 /// When several apply to one request the first wins, in this order: reset,
 /// server error, authentication (including `revoke_every`), throttle burst,
 /// rate limit, forbidden.
+///
+/// CXone answers in its own shapes: 401 `{"error":"invalid_token",
+/// "error_description"}`; throttle bursts are **503** with that body (CXone's
+/// documented throttling status); server errors cycle 502, 504 (HTML);
+/// `forbidden` is a 403 on completed contacts; `job_failures` does not
+/// apply.
 #[derive(Clone, Debug)]
 pub struct Faults {
-    /// Revoke the presented (valid) token early: 401 `bad.credentials` while
+    /// Revoke the presented (valid) token early: 401 `bad.credentials`
+    /// (CXone: `invalid_token`) while
     /// `expires_in` still says it is valid; the token stays dead.
     pub revoke_every: Option<u32>,
-    /// Every Nth API request starts a burst of 429 `too.many.requests`…
+    /// Every Nth API request starts a burst of 429 `too.many.requests`
+    /// (CXone: 503 `{error, error_description}`)…
     pub throttle_every: Option<u32>,
     /// …of this many consecutive authenticated API requests (default 1).
     pub throttle_burst: u32,
-    /// `Retry-After` seconds on injected 429s; `None` omits the header.
+    /// `Retry-After` seconds on injected 429s (CXone: 503s); `None` omits
+    /// the header.
     pub retry_after: Option<u32>,
     /// Every Nth API request gets a load-balancer 5xx with an HTML body,
-    /// cycling 503, 502, 504.
+    /// cycling 503, 502, 504 (CXone: 502, 504).
     pub server_error_every: Option<u32>,
     /// Every Nth API request: headers and part of the body are sent, then the
     /// connection is dropped.
@@ -124,6 +173,10 @@ impl Default for Faults {
 }
 
 /// What a correct run over an interval must produce.
+///
+/// For CXone: `ids` are `contactId`s as decimal text, `duration_ms_sum` is
+/// Σ round(`totalDurationSeconds` × 1000), `ongoing` is 0 (completed
+/// contacts have ended), ownership is by contact start.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct GroundTruth {
     /// Well-formed conversations whose `conversationStart` ∈ `[start, end)`.
@@ -143,10 +196,13 @@ pub struct GroundTruth {
 /// Which endpoint family a request hit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RequestKind {
-    /// `/oauth/token`.
+    /// `/oauth/token` (CXone: `/auth/token`).
     Token,
     /// Everything else (`/api/v2/...`, including unknown paths).
     Api,
+    /// CXone's unauthenticated `/.well-known/openid-configuration` and
+    /// `/.well-known/cxone-configuration`: outside the fault schedule.
+    Discovery,
 }
 
 /// The bearer token an API request presented, judged at arrival.
@@ -213,17 +269,27 @@ pub async fn start(config: SimConfig, port: u16) -> std::io::Result<Simulator> {
     let addr = listener.local_addr()?;
     let cfg = config.clone();
     let data = tokio::task::spawn_blocking(move || {
-        gen::generate(
-            cfg.seed,
-            cfg.conversations,
-            cfg.bad_records,
+        let (start, end) = (
             cfg.interval.start().timestamp_millis(),
             cfg.interval.end().timestamp_millis(),
-        )
+        );
+        match cfg.vendor {
+            Vendor::Genesys => {
+                gen::generate(cfg.seed, cfg.conversations, cfg.bad_records, start, end)
+            }
+            Vendor::Cxone => cxone_gen::generate(
+                cfg.seed,
+                cfg.conversations,
+                cfg.bad_records,
+                cfg.cxone_legacy_every,
+                start,
+                end,
+            ),
+        }
     })
     .await
     .map_err(std::io::Error::other)?;
-    let app = Arc::new(server::App::new(config, data));
+    let app = Arc::new(server::App::new(config, data, format!("http://{addr}")));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let router = server::router(app.clone());
     tokio::spawn(async move {
@@ -241,14 +307,31 @@ pub async fn start(config: SimConfig, port: u16) -> std::io::Result<Simulator> {
 }
 
 impl Simulator {
-    /// Base URL of the platform API, e.g. `http://127.0.0.1:PORT`.
+    /// Base URL of the platform API, e.g. `http://127.0.0.1:PORT`. CXone:
+    /// the tenant's `api_endpoint` (what cxone-configuration returns).
     pub fn api_url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
-    /// Base URL of the login host (`/oauth/token`); the same server.
+    /// Base URL of the login host (`/oauth/token`); the same server. CXone:
+    /// the OIDC issuer (`/.well-known/openid-configuration`,
+    /// `/auth/token`).
     pub fn login_url(&self) -> String {
         self.api_url()
+    }
+
+    /// Which vendor this simulator speaks.
+    pub fn vendor(&self) -> Vendor {
+        self.app.cfg.vendor
+    }
+
+    /// CXone: `{api_url}/inContactAPI/services/{api_version}/contacts/completed`.
+    pub fn cxone_completed_url(&self) -> String {
+        format!(
+            "{}/inContactAPI/services/{}/contacts/completed",
+            self.api_url(),
+            self.app.cfg.api_version
+        )
     }
 
     /// The configuration being served.
@@ -290,6 +373,12 @@ impl Simulator {
     /// token text leaked into logs or output.
     pub fn issued_tokens(&self) -> Vec<String> {
         self.app.issued_tokens()
+    }
+
+    /// CXone refresh tokens issued and not yet redeemed (single use), for
+    /// the same leak checks. Always empty for Genesys.
+    pub fn issued_refresh_tokens(&self) -> Vec<String> {
+        self.app.issued_refresh_tokens()
     }
 
     /// Stops accepting connections; in-flight requests finish.

@@ -1,12 +1,15 @@
 //! HTTP side of the simulator: one handler that logs, injects faults,
 //! authenticates and routes, so every response (faults included) goes
-//! through the same bookkeeping.
+//! through the same bookkeeping. The vendor-specific shapes live in
+//! `route`/`token_endpoint` here (Genesys) and in `cxone.rs`.
 
+use super::cxone::{self, Endpoint};
 use super::gen::{self, Dataset};
 use super::{RequestKind, RequestRecord, SimConfig, TokenUse};
+use crate::Vendor;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use axum::Router;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -32,10 +35,13 @@ pub(crate) struct App {
     pub cfg: SimConfig,
     pub data: Dataset,
     pub log: Mutex<Vec<RequestRecord>>,
+    /// `http://127.0.0.1:PORT`: the issuer and API endpoint CXone documents
+    /// point at.
+    pub base: String,
     started: Instant,
     seq: AtomicU64,
     tokens_in_flight: AtomicUsize,
-    st: Mutex<Shared>,
+    pub(super) st: Mutex<Shared>,
 }
 
 struct Token {
@@ -57,29 +63,53 @@ struct Job {
     indices: Arc<Vec<u32>>,
 }
 
-struct Shared {
+pub(super) struct Shared {
     tokens: HashMap<String, Token>,
-    next_token_id: u64,
+    pub(super) next_token_id: u64,
+    /// CXone refresh tokens (Genesys issues none).
+    pub(super) refresh_tokens: HashMap<String, cxone::Refresh>,
     api_requests: u64,
     burst_remaining: u32,
     server_errors: u64,
     jobs: HashMap<String, Job>,
     jobs_submitted: u32,
-    rng: fastrand::Rng,
+    pub(super) rng: fastrand::Rng,
+}
+
+impl Shared {
+    /// Stores a freshly issued access token under the next token id.
+    pub(super) fn insert_token(&mut self, text: String, ttl: Duration) -> u64 {
+        let id = self.next_token_id;
+        self.next_token_id += 1;
+        self.tokens.insert(
+            text,
+            Token {
+                id,
+                issued: Instant::now(),
+                ttl,
+                revoked: false,
+                window_start: None,
+                window_count: 0,
+            },
+        );
+        id
+    }
 }
 
 impl App {
-    pub fn new(cfg: SimConfig, data: Dataset) -> App {
+    pub fn new(cfg: SimConfig, data: Dataset, base: String) -> App {
         App {
             cfg,
             data,
             log: Mutex::new(Vec::new()),
+            base,
             started: Instant::now(),
             seq: AtomicU64::new(0),
             tokens_in_flight: AtomicUsize::new(0),
             st: Mutex::new(Shared {
                 tokens: HashMap::new(),
                 next_token_id: 1,
+                refresh_tokens: HashMap::new(),
                 api_requests: 0,
                 burst_remaining: 0,
                 server_errors: 0,
@@ -89,6 +119,17 @@ impl App {
                 rng: fastrand::Rng::new(),
             }),
         }
+    }
+
+    /// Every CXone refresh token still redeemable (for leak checks).
+    pub fn issued_refresh_tokens(&self) -> Vec<String> {
+        self.st
+            .lock()
+            .expect("state lock")
+            .refresh_tokens
+            .keys()
+            .cloned()
+            .collect()
     }
 
     /// Every access token issued so far (for leak checks in tests).
@@ -106,7 +147,7 @@ impl App {
         self.started.elapsed().as_secs_f64() * 1000.0
     }
 
-    fn availability_ms(&self) -> i64 {
+    pub(super) fn availability_ms(&self) -> i64 {
         self.cfg
             .data_availability
             .unwrap_or(self.cfg.interval.end())
@@ -119,22 +160,26 @@ pub(crate) fn router(app: Arc<App>) -> Router {
 }
 
 /// What a response is, before headers are attached.
-struct Reply {
-    status: StatusCode,
-    body: Bytes,
-    content_type: &'static str,
-    retry_after: Option<u32>,
-    reset: bool,
+pub(super) struct Reply {
+    pub(super) status: StatusCode,
+    pub(super) body: Bytes,
+    /// Empty = no `Content-Type` (a 204).
+    pub(super) content_type: &'static str,
+    pub(super) retry_after: Option<u32>,
+    pub(super) reset: bool,
+    /// Vendor-specific extras (`Cache-Control`, `icStatusDescription`, …).
+    pub(super) headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl Reply {
-    fn json(status: StatusCode, body: impl Into<Bytes>) -> Reply {
+    pub(super) fn json(status: StatusCode, body: impl Into<Bytes>) -> Reply {
         Reply {
             status,
             body: body.into(),
             content_type: "application/json",
             retry_after: None,
             reset: false,
+            headers: Vec::new(),
         }
     }
 }
@@ -167,6 +212,7 @@ fn lb_error(status: u16) -> Reply {
         content_type: "text/html",
         retry_after: None,
         reset: false,
+        headers: Vec::new(),
     }
 }
 
@@ -222,42 +268,79 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         concurrent_token_requests: 0,
     };
 
-    let mut headers = HeaderMap::new();
-    let reply = if path == "/oauth/token" {
-        record.kind = RequestKind::Token;
-        let in_flight = app.tokens_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-        record.concurrent_token_requests = in_flight;
-        let reply = token_endpoint(&app, &method, &parts.headers, &body, &mut record).await;
-        app.tokens_in_flight.fetch_sub(1, Ordering::SeqCst);
-        reply
-    } else {
-        record.concurrent_token_requests = app.tokens_in_flight.load(Ordering::SeqCst);
-        let d = decide(&app, bearer(&parts.headers), &path, &ctx);
-        record.token = d.token;
-        record.token_id = d.token_id;
-        let reply = match d.reply {
-            Some(r) => r,
-            None => route(&app, &method, &path, &query, &body, &ctx),
-        };
-        let (allowed, count, reset) = d.rate;
-        headers.insert("inin-ratelimit-allowed", HeaderValue::from(allowed));
-        headers.insert("inin-ratelimit-count", HeaderValue::from(count));
-        headers.insert("inin-ratelimit-reset", HeaderValue::from(reset));
-        if !app.cfg.page_latency.is_zero() {
-            tokio::time::sleep(app.cfg.page_latency).await;
+    let genesys = app.cfg.vendor == Vendor::Genesys;
+    let endpoint = if genesys {
+        match path.as_str() {
+            "/oauth/token" => Endpoint::Token,
+            _ => Endpoint::Api,
         }
-        reply
+    } else {
+        cxone::classify(&path)
     };
-    headers.insert(
-        "inin-correlation-id",
-        HeaderValue::from_str(&ctx).expect("hex id"),
-    );
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(reply.content_type),
-    );
+    let mut headers = HeaderMap::new();
+    let reply = match endpoint {
+        Endpoint::Token => {
+            record.kind = RequestKind::Token;
+            let in_flight = app.tokens_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            record.concurrent_token_requests = in_flight;
+            let reply = if genesys {
+                token_endpoint(&app, &method, &parts.headers, &body, &mut record).await
+            } else {
+                cxone::token_endpoint(&app, &method, &parts.headers, &body, &mut record).await
+            };
+            app.tokens_in_flight.fetch_sub(1, Ordering::SeqCst);
+            reply
+        }
+        Endpoint::Discovery => {
+            // Unauthenticated and outside the fault schedule: a client
+            // meets it once per run, before any page.
+            record.kind = RequestKind::Discovery;
+            record.concurrent_token_requests = app.tokens_in_flight.load(Ordering::SeqCst);
+            let reply = cxone::discovery(&app, &method, &path, &query);
+            if !app.cfg.page_latency.is_zero() {
+                tokio::time::sleep(app.cfg.page_latency).await;
+            }
+            reply
+        }
+        Endpoint::Api => {
+            record.concurrent_token_requests = app.tokens_in_flight.load(Ordering::SeqCst);
+            let d = decide(&app, bearer(&parts.headers), &path, &ctx);
+            record.token = d.token;
+            record.token_id = d.token_id;
+            let reply = match d.reply {
+                Some(r) => r,
+                None if genesys => route(&app, &method, &path, &query, &body, &ctx),
+                None => cxone::route(&app, &method, &path, &query, &parts.headers),
+            };
+            if genesys {
+                let (allowed, count, reset) = d.rate;
+                headers.insert("inin-ratelimit-allowed", HeaderValue::from(allowed));
+                headers.insert("inin-ratelimit-count", HeaderValue::from(count));
+                headers.insert("inin-ratelimit-reset", HeaderValue::from(reset));
+            }
+            if !app.cfg.page_latency.is_zero() {
+                tokio::time::sleep(app.cfg.page_latency).await;
+            }
+            reply
+        }
+    };
+    if genesys {
+        headers.insert(
+            "inin-correlation-id",
+            HeaderValue::from_str(&ctx).expect("hex id"),
+        );
+    }
+    if !reply.content_type.is_empty() {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(reply.content_type),
+        );
+    }
     if let Some(s) = reply.retry_after {
         headers.insert(header::RETRY_AFTER, HeaderValue::from(s));
+    }
+    for (k, v) in &reply.headers {
+        headers.insert(k.clone(), v.clone());
     }
     record.status = if reply.reset {
         0
@@ -389,19 +472,7 @@ async fn token_endpoint(
             .map(|_| ALPHA[st.rng.usize(..ALPHA.len())] as char)
             .collect()
     };
-    let id = st.next_token_id;
-    st.next_token_id += 1;
-    st.tokens.insert(
-        text.clone(),
-        Token {
-            id,
-            issued: Instant::now(),
-            ttl,
-            revoked: false,
-            window_start: None,
-            window_count: 0,
-        },
-    );
+    let id = st.insert_token(text.clone(), ttl);
     drop(st);
     record.token_id = Some(id);
     let body = json!({"access_token": text, "token_type": "bearer", "expires_in": expires_in});
@@ -422,6 +493,7 @@ struct Decision {
 
 fn decide(app: &App, presented: Option<String>, path: &str, ctx: &str) -> Decision {
     let f = &app.cfg.faults;
+    let cx = app.cfg.vendor == Vendor::Cxone;
     let now = Instant::now();
     let mut st = app.st.lock().expect("state lock");
     st.api_requests += 1;
@@ -452,26 +524,46 @@ fn decide(app: &App, presented: Option<String>, path: &str, ctx: &str) -> Decisi
     }
 
     if hit(f.reset_every) {
-        d.reply = Some(Reply {
-            reset: true,
-            ..Reply::json(
-                StatusCode::OK,
-                Bytes::from_static(b"{\"conversations\":[{\"conversationId\":\"4f1c"),
-            )
+        d.reply = Some(if cx {
+            cxone::reset_reply()
+        } else {
+            Reply {
+                reset: true,
+                ..Reply::json(
+                    StatusCode::OK,
+                    Bytes::from_static(b"{\"conversations\":[{\"conversationId\":\"4f1c"),
+                )
+            }
         });
         return d;
     }
     if hit(f.server_error_every) {
         let k = st.server_errors;
         st.server_errors += 1;
-        d.reply = Some(lb_error([503, 502, 504][(k % 3) as usize]));
+        // CXone's 503 is its throttling answer (JSON, below); the load
+        // balancer's HTML pages are the other gateway statuses.
+        let status = if cx {
+            [502, 504][(k % 2) as usize]
+        } else {
+            [503, 502, 504][(k % 3) as usize]
+        };
+        d.reply = Some(lb_error(status));
         return d;
     }
     if hit(f.throttle_every) {
         st.burst_remaining = f.throttle_burst;
     }
-    let unauthorized =
-        |code: &str, msg: &str| Some(platform_error(StatusCode::UNAUTHORIZED, code, msg, ctx));
+    let unauthorized = |code: &str, msg: &str| {
+        Some(if cx {
+            cxone::unauthorized(match code {
+                "authentication.required" => "Authorization header with a bearer token is required",
+                "credentials.expired" => "The access token has expired",
+                _ => "Invalid or revoked access token",
+            })
+        } else {
+            platform_error(StatusCode::UNAUTHORIZED, code, msg, ctx)
+        })
+    };
     match d.token {
         TokenUse::Missing => {
             d.reply = unauthorized(
@@ -518,14 +610,28 @@ fn decide(app: &App, presented: Option<String>, path: &str, ctx: &str) -> Decisi
     d.rate = (allowed, count, reset);
     if st.burst_remaining > 0 {
         st.burst_remaining -= 1;
-        d.reply = Some(throttled(300, f.retry_after, ctx));
+        d.reply = Some(if cx {
+            cxone::throttled(f.retry_after)
+        } else {
+            throttled(300, f.retry_after, ctx)
+        });
         return d;
     }
     if let Some(limit) = f.rate_limit_per_minute {
         if count > limit {
-            d.reply = Some(throttled(limit, Some(reset as u32), ctx));
+            d.reply = Some(if cx {
+                cxone::rate_limited(limit, reset as u32)
+            } else {
+                throttled(limit, Some(reset as u32), ctx)
+            });
             return d;
         }
+    }
+    if cx {
+        if f.forbidden && cxone::is_completed_contacts(path) {
+            d.reply = Some(cxone::forbidden());
+        }
+        return d;
     }
     if f.forbidden && path.starts_with("/api/v2/analytics/") {
         let perms = if path.ends_with("/jobs/availability") {
