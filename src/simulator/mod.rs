@@ -65,13 +65,15 @@ pub struct SimConfig {
     /// `"True"`), with whole-second durations. `None` or 0: none.
     pub cxone_legacy_every: Option<u32>,
     /// Token lifetime: advertised as `expires_in` (rounded up to whole
-    /// seconds) and enforced exactly.
+    /// seconds) and enforced exactly. CXone refresh tokens live twice as
+    /// long and are single use.
     pub token_ttl: Duration,
-    /// Delay inside `/oauth/token`, so concurrent token requests overlap and
+    /// Delay inside `/oauth/token` (CXone: `/auth/token`), so concurrent
+    /// token requests overlap and
     /// show up in [`RequestRecord::concurrent_token_requests`].
     pub token_latency: Duration,
-    /// `dataAvailabilityDate` served by the jobs endpoints; `None` = the
-    /// end of [`SimConfig::interval`].
+    /// `dataAvailabilityDate` served by the jobs endpoints (CXone: the
+    /// pages' `lastPollTime`); `None` = the end of [`SimConfig::interval`].
     pub data_availability: Option<DateTime<Utc>>,
     /// Added to every API (non-token) response, faults included.
     pub page_latency: Duration,
