@@ -20,6 +20,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
+mod cxone;
 mod genesys;
 pub mod schema;
 mod seen;
@@ -28,6 +29,7 @@ mod time;
 #[cfg(test)]
 mod tests;
 
+pub use cxone::cxone_page;
 pub use genesys::genesys_page;
 pub use seen::SeenIds;
 pub use time::parse_micros as parse_timestamp_micros;
@@ -45,23 +47,30 @@ pub enum Table {
     GenesysSegments,
     /// Genesys: one row per session metric.
     GenesysMetrics,
+    /// CXone: one row per completed contact.
+    CxoneContacts,
 }
 
-const ALL: [Table; 5] = [
+const ALL: [Table; 6] = [
     Table::Conversations,
     Table::GenesysParticipants,
     Table::GenesysSessions,
     Table::GenesysSegments,
     Table::GenesysMetrics,
+    Table::CxoneContacts,
 ];
 
+/// CXone's tables in the order of [`cxone_page`]'s batches.
+const CXONE: [Table; 2] = [Table::Conversations, Table::CxoneContacts];
+
 /// Raw definitions, indexed like [`ALL`].
-const DEFINITIONS: [&str; 5] = [
+const DEFINITIONS: [&str; 6] = [
     include_str!("../../schemas/conversations.json"),
     include_str!("../../schemas/genesys_participants.json"),
     include_str!("../../schemas/genesys_sessions.json"),
     include_str!("../../schemas/genesys_segments.json"),
     include_str!("../../schemas/genesys_metrics.json"),
+    include_str!("../../schemas/cxone_contacts.json"),
 ];
 
 fn definitions() -> &'static [schema::TableDef] {
@@ -98,6 +107,7 @@ impl Table {
             Table::GenesysSessions => "genesys_sessions",
             Table::GenesysSegments => "genesys_segments",
             Table::GenesysMetrics => "genesys_metrics",
+            Table::CxoneContacts => "cxone_contacts",
         }
     }
 
@@ -130,8 +140,8 @@ impl Table {
     /// [`PageOutput::batches`].
     pub fn for_vendor(v: Vendor) -> &'static [Table] {
         match v {
-            Vendor::Genesys => &ALL,
-            Vendor::Cxone => &ALL[..1],
+            Vendor::Genesys => &ALL[..5],
+            Vendor::Cxone => &CXONE,
         }
     }
 

@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod discovery;
+pub mod model;
 
 use crate::http::{ApiClient, ApiRequest, ClientConfig};
 use crate::sources::{PageConsumer, SliceReport};
