@@ -864,3 +864,68 @@ fn clean_pages_take_the_fast_path() {
         assert!(env.is_ok(), "{:?}", env.err());
     }
 }
+
+/// `cargo test --release --lib transform::cxone::tests::throughput -- --ignored --nocapture`
+#[test]
+#[ignore = "measurement, run in release"]
+fn throughput() {
+    use std::time::Instant;
+    // Pages of 1000 compact records (what the API sends), 1 in 10 legacy.
+    let pages: Vec<Vec<u8>> = (0..20)
+        .map(|p| {
+            let recs: Vec<String> = (0..1000)
+                .map(|i| {
+                    let id = 5_000_000_000 + p * 1000 + i;
+                    let start =
+                        format!("2026-11-20T{:02}:{:02}:{:02}.123Z", i % 24, i % 60, p % 60);
+                    let r = if i % 10 == 0 {
+                        legacy(id, &start)
+                    } else {
+                        modern(id, &start)
+                    };
+                    r.replace('\n', "")
+                })
+                .collect();
+            page(&recs)
+        })
+        .collect();
+    let n = (pages.len() * 1000) as f64;
+    let bytes: usize = pages.iter().map(Vec::len).sum();
+    let w = nov20();
+    let best = |f: &dyn Fn()| {
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64()
+            })
+            .fold(f64::MAX, f64::min)
+    };
+    let full = best(&|| {
+        let mut seen = SeenIds::new();
+        for b in &pages {
+            let out = cxone_page(b, &w, &mut seen).unwrap();
+            assert_eq!(out.stats.conversations, 1000);
+        }
+    });
+    let typed = best(&|| {
+        for b in &pages {
+            let p: Page = serde_json::from_slice(b).unwrap();
+            std::hint::black_box(p);
+        }
+    });
+    let skim = best(&|| {
+        for b in &pages {
+            let v: serde::de::IgnoredAny = serde_json::from_slice(b).unwrap();
+            std::hint::black_box(v);
+        }
+    });
+    println!(
+        "cxone parse+build: {:.0} contacts/s ({:.0} MB/s), {} B/contact; typed parse only {:.0}/s; JSON skim {:.0}/s",
+        n / full,
+        bytes as f64 / full / 1e6,
+        bytes / pages.len() / 1000,
+        n / typed,
+        n / skim
+    );
+}
