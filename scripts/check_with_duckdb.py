@@ -7,8 +7,20 @@ import sys
 import duckdb
 
 out, stdout_file = sys.argv[1], sys.argv[2]
-summary = json.loads(open(stdout_file).read().strip().splitlines()[-1])
+# One summary line per vendor run (the demo runs Genesys, then CXone).
+summaries = [json.loads(l) for l in open(stdout_file).read().splitlines() if l.startswith("{")]
+summary = {
+    "conversations": sum(s["conversations"] for s in summaries),
+    "total_duration_ms": sum(s["total_duration_ms"] for s in summaries),
+    "tables": {},
+}
+for s in summaries:
+    for t, n in s["tables"].items():
+        summary["tables"][t] = summary["tables"].get(t, 0) + n
 con = duckdb.connect()
+# Both vendors' conversations must share one schema: a union read fails otherwise.
+types = con.execute(f"DESCRIBE SELECT * FROM read_parquet('{out}/conversations/**/*.parquet', hive_partitioning = true, union_by_name = false)").fetchall()
+print("conversations columns:", [(c[0], c[1]) for c in types])
 con.execute("SET TimeZone = 'UTC'")
 conv = f"read_parquet('{out}/conversations/**/*.parquet', hive_partitioning = true)"
 rows, ids, dur = con.execute(f"SELECT count(*), count(DISTINCT conversation_id), coalesce(sum(duration_ms), 0) FROM {conv}").fetchone()

@@ -77,6 +77,37 @@ pub struct RunArgs {
     pub max_attempts: Option<u32>,
     #[command(flatten)]
     pub genesys: GenesysArgs,
+    #[command(flatten)]
+    pub cxone: CxoneArgs,
+}
+
+/// NICE CXone credentials and endpoints.
+#[derive(Debug, Args, Default)]
+pub struct CxoneArgs {
+    /// Access key id (sent as the password grant's username).
+    #[arg(long, env = "CXONE_ACCESS_KEY_ID", hide_env_values = true)]
+    pub cxone_access_key_id: Option<String>,
+    /// Access key secret (sent as the password grant's password).
+    #[arg(long, env = "CXONE_ACCESS_KEY_SECRET", hide_env_values = true)]
+    pub cxone_access_key_secret: Option<String>,
+    /// Registered application's client id.
+    #[arg(long, env = "CXONE_CLIENT_ID", hide_env_values = true)]
+    pub cxone_client_id: Option<String>,
+    /// Registered application's client secret.
+    #[arg(long, env = "CXONE_CLIENT_SECRET", hide_env_values = true)]
+    pub cxone_client_secret: Option<String>,
+    /// OIDC issuer (default https://cxone.niceincontact.com).
+    #[arg(long, env = "CXONE_AUTH_URL")]
+    pub cxone_auth_url: Option<String>,
+    /// Tenant API endpoint (skips discovery from the id token).
+    #[arg(long, env = "CXONE_API_URL")]
+    pub cxone_api_url: Option<String>,
+    /// Reporting API version in the path (default v34.0).
+    #[arg(long, env = "CXONE_API_VERSION")]
+    pub cxone_api_version: Option<String>,
+    /// Contacts per page (`top`, at most 10000).
+    #[arg(long)]
+    pub cxone_top: Option<u32>,
 }
 
 /// Genesys Cloud credentials and endpoints.

@@ -70,6 +70,10 @@ pub struct CxoneFile {
     pub auth_url: Option<String>,
     /// CXONE_API_URL (skips discovery).
     pub api_url: Option<String>,
+    /// CXONE_API_VERSION (default v34.0).
+    pub api_version: Option<String>,
+    /// Page size (`top`).
+    pub top: Option<u32>,
 }
 
 /// `[run]` section: defaults for `cxetl run` flags.

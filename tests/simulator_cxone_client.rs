@@ -88,9 +88,8 @@ async fn the_cxone_source_extracts_the_ground_truth_through_faults() {
     )
     .await
     .unwrap();
-    let (cx, _client) = Cxone::connect(settings(&sim, 250), client_config())
-        .await
-        .expect("discovery and the password grant succeed");
+    let (cx, _client) =
+        Cxone::new(settings(&sim, 250), client_config()).expect("settings are valid");
     let slice = Interval::parse("2026-11-20", "2026-11-23").unwrap();
     let mut sink = Collect::default();
     let report = cx.extract_slice(&slice, &mut sink).await.unwrap();
@@ -138,9 +137,7 @@ async fn an_empty_slice_ends_on_204() {
     )
     .await
     .unwrap();
-    let (cx, _client) = Cxone::connect(settings(&sim, 100), client_config())
-        .await
-        .unwrap();
+    let (cx, _client) = Cxone::new(settings(&sim, 100), client_config()).unwrap();
     let slice = Interval::parse("2026-12-01", "2026-12-02").unwrap();
     let mut sink = Collect::default();
     let report = cx.extract_slice(&slice, &mut sink).await.unwrap();

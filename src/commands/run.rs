@@ -1,10 +1,12 @@
 //! `cxetl run <vendor>`: resolve settings, extract, print the summary line.
 
-use crate::cli::{GenesysArgs, RunArgs};
-use cxetl::config::{self, pick, FileConfig, GenesysFile};
+use crate::cli::{CxoneArgs, GenesysArgs, RunArgs};
+use cxetl::config::{self, pick, CxoneFile, FileConfig, GenesysFile};
 use cxetl::http::{ApiClient, ClientConfig};
 use cxetl::pipeline::{self, RunOptions, RunOutcome, Source};
 use cxetl::sink::store;
+use cxetl::sources::cxone::auth::AccessKey;
+use cxetl::sources::cxone::{Cxone, CxoneSettings};
 use cxetl::sources::genesys::{self, ApiMode, ClientCredentials, Genesys, GenesysSettings};
 use cxetl::{Error, Interval, Result, Secret, Vendor};
 use std::sync::Arc;
@@ -70,9 +72,12 @@ pub async fn run(args: RunArgs) -> Result<()> {
             }
             execute_genesys(settings, client_config, opts, mode).await
         }
-        Vendor::Cxone => Err(Error::Config(
-            "the CXone source is not available in this build yet".into(),
-        )),
+        Vendor::Cxone => {
+            let settings = cxone_settings(&args.cxone, &file.cxone)?;
+            let (source, client) = Cxone::new(settings, client_config)?;
+            let transform = cxetl::transform::cxone_page;
+            execute(Source::Cxone { source, transform }, client, opts).await
+        }
     }
 }
 
@@ -133,9 +138,66 @@ fn genesys_settings(args: &GenesysArgs, file: &GenesysFile) -> Result<GenesysSet
     ))
 }
 
+fn cxone_settings(args: &CxoneArgs, file: &CxoneFile) -> Result<CxoneSettings> {
+    let text = |flag: &Option<String>, file: &Option<String>, var: &str, key: &str| {
+        pick(flag.clone(), file.clone())
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| missing_in(var, key, "cxone"))
+    };
+    let secret = |flag: &Option<String>, file: &Option<Secret>, var: &str, key: &str| {
+        pick(flag.clone().map(Secret::new), file.clone())
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| missing_in(var, key, "cxone"))
+    };
+    let key = AccessKey {
+        access_key_id: text(
+            &args.cxone_access_key_id,
+            &file.access_key_id,
+            "CXONE_ACCESS_KEY_ID",
+            "access_key_id",
+        )?,
+        access_key_secret: secret(
+            &args.cxone_access_key_secret,
+            &file.access_key_secret,
+            "CXONE_ACCESS_KEY_SECRET",
+            "access_key_secret",
+        )?,
+        client_id: text(
+            &args.cxone_client_id,
+            &file.client_id,
+            "CXONE_CLIENT_ID",
+            "client_id",
+        )?,
+        client_secret: secret(
+            &args.cxone_client_secret,
+            &file.client_secret,
+            "CXONE_CLIENT_SECRET",
+            "client_secret",
+        )?,
+    };
+    let issuer = pick(args.cxone_auth_url.clone(), file.auth_url.clone())
+        .unwrap_or_else(|| CxoneSettings::DEFAULT_ISSUER.to_string());
+    let api_url = match pick(args.cxone_api_url.clone(), file.api_url.clone()) {
+        Some(u) => Some(config::endpoint("CXONE_API_URL", &u)?),
+        None => None,
+    };
+    Ok(CxoneSettings {
+        issuer: config::endpoint("CXONE_AUTH_URL", &issuer)?,
+        api_url,
+        key,
+        api_version: pick(args.cxone_api_version.clone(), file.api_version.clone())
+            .unwrap_or_else(|| CxoneSettings::DEFAULT_API_VERSION.to_string()),
+        top: pick(args.cxone_top, file.top).unwrap_or(cxetl::sources::cxone::MAX_TOP),
+    })
+}
+
 fn missing(var: &str, key: &str) -> Error {
+    missing_in(var, key, "genesys")
+}
+
+fn missing_in(var: &str, key: &str, section: &str) -> Error {
     Error::Config(format!(
-        "{var} is not set: export it, or put {key} under [genesys] in the --config file"
+        "{var} is not set: export it, or put {key} under [{section}] in the --config file"
     ))
 }
 

@@ -7,15 +7,8 @@ use cxetl::{Error, Interval, Result, Vendor};
 use std::time::Duration;
 
 pub async fn simulate(args: SimulateArgs) -> Result<()> {
-    if args.vendor != Vendor::Genesys {
-        return Err(Error::Config(
-            "only `simulate genesys` is available in this build".into(),
-        ));
-    }
     let config = sim_config(&args)?;
     let interval = config.interval;
-    let client_id = config.client_id.clone();
-    let client_secret = config.client_secret.clone();
     let conversations = config.conversations;
     let sim = simulator::start(config, args.port).await.map_err(|e| {
         Error::Config(format!(
@@ -23,16 +16,29 @@ pub async fn simulate(args: SimulateArgs) -> Result<()> {
             args.port
         ))
     })?;
-    let ready = serde_json::json!({
-        "vendor": "genesys",
-        "api_url": sim.api_url(),
-        "auth_url": sim.login_url(),
-        "credentials": {
-            "GENESYS_CLIENT_ID": client_id,
-            "GENESYS_CLIENT_SECRET": client_secret,
+    let c = sim.config();
+    let credentials = match args.vendor {
+        Vendor::Genesys => serde_json::json!({
+            "GENESYS_CLIENT_ID": c.client_id,
+            "GENESYS_CLIENT_SECRET": c.client_secret,
             "GENESYS_API_URL": sim.api_url(),
             "GENESYS_LOGIN_URL": sim.login_url(),
-        },
+        }),
+        // The issuer is enough: the client discovers the token endpoint and
+        // the tenant's API host from it, as against the real service.
+        Vendor::Cxone => serde_json::json!({
+            "CXONE_ACCESS_KEY_ID": c.access_key_id,
+            "CXONE_ACCESS_KEY_SECRET": c.access_key_secret,
+            "CXONE_CLIENT_ID": c.client_id,
+            "CXONE_CLIENT_SECRET": c.client_secret,
+            "CXONE_AUTH_URL": sim.login_url(),
+        }),
+    };
+    let ready = serde_json::json!({
+        "vendor": args.vendor.as_str(),
+        "api_url": sim.api_url(),
+        "auth_url": sim.login_url(),
+        "credentials": credentials,
         "interval": {"start": fmt_rfc3339(interval.start()), "end": fmt_rfc3339(interval.end())},
         "conversations": conversations,
     });
@@ -60,6 +66,7 @@ fn sim_config(a: &SimulateArgs) -> Result<SimConfig> {
         None => None,
     };
     Ok(SimConfig {
+        vendor: a.vendor,
         seed: a.seed,
         conversations: a.conversations,
         interval,

@@ -25,7 +25,10 @@ pub struct AccessKey {
 /// A [`TokenSource`] for CXone. It keeps the last refresh token and the last
 /// id token (which names the tenant used for API discovery).
 pub struct PasswordGrant {
-    token_url: Url,
+    issuer: Url,
+    /// Found through the issuer's OIDC document on the first fetch, so a
+    /// run touches the network only after its output preflight passed.
+    token_url: tokio::sync::OnceCell<Url>,
     key: AccessKey,
     /// Basic credentials, percent-encoded as the OAuth spec asks (`=` in keys must survive).
     basic_user: String,
@@ -35,11 +38,12 @@ pub struct PasswordGrant {
 }
 
 impl PasswordGrant {
-    /// A token source posting to `token_url` (usually `{issuer}/auth/token`).
-    pub fn new(token_url: Url, key: AccessKey) -> Self {
+    /// A token source for `issuer` (its token endpoint is discovered lazily).
+    pub fn new(issuer: Url, key: AccessKey) -> Self {
         let encode = |s: &str| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string();
         PasswordGrant {
-            token_url,
+            issuer,
+            token_url: tokio::sync::OnceCell::new(),
             basic_user: encode(&key.client_id),
             basic_password: Secret::new(encode(key.client_secret.expose())),
             key,
@@ -65,10 +69,20 @@ impl PasswordGrant {
         }
     }
 
+    async fn token_url(&self, http: &reqwest::Client) -> Result<&Url, HttpError> {
+        self.token_url
+            .get_or_try_init(|| super::discovery::token_endpoint(http, &self.issuer))
+            .await
+            .map_err(|e| match e {
+                crate::Error::Config(m) => HttpError::Config(m),
+                other => HttpError::Config(other.to_string()),
+            })
+    }
+
     async fn password(&self, http: &reqwest::Client) -> Result<Token, HttpError> {
         request_token(
             http,
-            &self.token_url,
+            self.token_url(http).await?,
             Some((&self.basic_user, &self.basic_password)),
             &[
                 ("grant_type", "password"),
@@ -82,7 +96,7 @@ impl PasswordGrant {
     async fn refresh(&self, http: &reqwest::Client, refresh: &Secret) -> Result<Token, HttpError> {
         request_token(
             http,
-            &self.token_url,
+            self.token_url(http).await?,
             Some((&self.basic_user, &self.basic_password)),
             &[
                 ("grant_type", "refresh_token"),

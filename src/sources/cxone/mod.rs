@@ -46,49 +46,55 @@ impl CxoneSettings {
     pub const DEFAULT_API_VERSION: &'static str = "v34.0";
 }
 
-/// A connected CXone source: authenticated, with its API host known.
+/// The CXone source. Building it touches no network: the token endpoint
+/// and the tenant's API host are discovered on first use, after the run's
+/// output preflight.
 pub struct Cxone {
     client: ApiClient,
-    completed_url: Url,
+    settings: CxoneSettings,
+    completed_url: tokio::sync::OnceCell<Url>,
     top: u32,
 }
 
 impl Cxone {
-    /// Builds the HTTP client, fetches the first token (bad credentials fail
-    /// here, fast) and discovers the tenant's API host.
-    pub async fn connect(
-        settings: CxoneSettings,
-        client_config: ClientConfig,
-    ) -> Result<(Cxone, ApiClient)> {
-        let bootstrap = ApiClient::new(client_config.clone(), Arc::new(NoToken))?;
-        let token_url = discovery::token_endpoint(bootstrap.http(), &settings.issuer).await?;
-        let client = ApiClient::new(
-            client_config,
-            Arc::new(PasswordGrant::new(token_url, settings.key.clone())),
-        )?;
-        let token = client.token().await?;
-        let api = match &settings.api_url {
-            Some(url) => url.clone(),
-            None => {
-                let id_token = token.id_token.as_ref().ok_or_else(|| {
-                    Error::Config("the CXone token answer has no id_token to discover the tenant; set CXONE_API_URL".into())
-                })?;
-                let tenant = discovery::tenant_id(id_token)?;
-                let api = discovery::api_endpoint(client.http(), &settings.issuer, &tenant).await?;
-                tracing::info!(tenant = %tenant, api = %api, "CXone API endpoint discovered");
-                api
-            }
-        };
-        let completed_url = completed_contacts_url(&api, &settings.api_version)?;
+    /// The source and the HTTP client it shares with the pipeline.
+    pub fn new(settings: CxoneSettings, client_config: ClientConfig) -> Result<(Cxone, ApiClient)> {
+        let tokens = PasswordGrant::new(settings.issuer.clone(), settings.key.clone());
+        let client = ApiClient::new(client_config, Arc::new(tokens))?;
         let top = settings.top.clamp(1, MAX_TOP);
+        let completed_url = tokio::sync::OnceCell::new();
         Ok((
             Cxone {
                 client: client.clone(),
+                settings,
                 completed_url,
                 top,
             },
             client,
         ))
+    }
+
+    /// `…/contacts/completed` on the tenant's API host: `CXONE_API_URL`, or
+    /// discovered from the id token's tenant.
+    async fn completed_url(&self) -> Result<&Url> {
+        self.completed_url
+            .get_or_try_init(|| async {
+                let api = match &self.settings.api_url {
+                    Some(url) => url.clone(),
+                    None => {
+                        let token = self.client.token().await?;
+                        let id_token = token.id_token.as_ref().ok_or_else(|| {
+                            Error::Config("the CXone token answer has no id_token to discover the tenant; set CXONE_API_URL".into())
+                        })?;
+                        let tenant = discovery::tenant_id(id_token)?;
+                        let api = discovery::api_endpoint(self.client.http(), &self.settings.issuer, &tenant).await?;
+                        tracing::info!(tenant = %tenant, api = %api, "CXone API endpoint discovered");
+                        api
+                    }
+                };
+                completed_contacts_url(&api, &self.settings.api_version)
+            })
+            .await
     }
 
     /// Pages through the completed contacts of `slice` into `consumer`.
@@ -99,8 +105,9 @@ impl Cxone {
     ) -> Result<SliceReport> {
         let mut report = SliceReport::default();
         let mut skip: u64 = 0;
+        let base = self.completed_url().await?;
         loop {
-            let url = self.page_url(slice, skip);
+            let url = page_url(base, self.top, slice, skip);
             let response = self.client.send(&ApiRequest::get(url, PERMISSION)).await?;
             // 204 means "no contacts for the period": an empty body, not JSON.
             if response.status == 204 || response.body.iter().all(u8::is_ascii_whitespace) {
@@ -118,23 +125,24 @@ impl Cxone {
         }
         Ok(report)
     }
+}
 
-    fn page_url(&self, slice: &Interval, skip: u64) -> Url {
-        let mut url = self.completed_url.clone();
-        url.query_pairs_mut()
-            .append_pair(
-                "startDate",
-                &slice.start().to_rfc3339_opts(SecondsFormat::Millis, true),
-            )
-            .append_pair(
-                "endDate",
-                &slice.end().to_rfc3339_opts(SecondsFormat::Millis, true),
-            )
-            .append_pair("top", &self.top.to_string())
-            .append_pair("skip", &skip.to_string())
-            .append_pair("orderBy", "contactStartDate asc");
-        url
-    }
+/// One page of the completed contacts of `slice`.
+fn page_url(base: &Url, top: u32, slice: &Interval, skip: u64) -> Url {
+    let mut url = base.clone();
+    url.query_pairs_mut()
+        .append_pair(
+            "startDate",
+            &slice.start().to_rfc3339_opts(SecondsFormat::Millis, true),
+        )
+        .append_pair(
+            "endDate",
+            &slice.end().to_rfc3339_opts(SecondsFormat::Millis, true),
+        )
+        .append_pair("top", &top.to_string())
+        .append_pair("skip", &skip.to_string())
+        .append_pair("orderBy", "contactStartDate asc");
+    url
 }
 
 /// `{api}/inContactAPI/services/{version}/contacts/completed`.
@@ -151,25 +159,6 @@ pub fn completed_contacts_url(api: &Url, version: &str) -> Result<Url> {
     Url::parse(&s).map_err(|e| Error::Config(format!("CXone API URL {s}: {e}")))
 }
 
-/// The discovery calls before the first token need no authentication.
-struct NoToken;
-
-impl crate::http::TokenSource for NoToken {
-    fn fetch<'a>(
-        &'a self,
-        _http: &'a reqwest::Client,
-    ) -> futures::future::BoxFuture<
-        'a,
-        std::result::Result<crate::http::Token, crate::http::HttpError>,
-    > {
-        Box::pin(async {
-            Err(crate::http::HttpError::Config(
-                "discovery needs no token".into(),
-            ))
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,13 +171,8 @@ mod tests {
             url.as_str(),
             "https://api-na1.niceincontact.com/inContactAPI/services/v34.0/contacts/completed"
         );
-        let cx = Cxone {
-            client: ApiClient::new(ClientConfig::default(), Arc::new(NoToken)).unwrap(),
-            completed_url: url,
-            top: 10,
-        };
         let slice = Interval::parse("2026-11-23", "2026-11-24").unwrap();
-        let page = cx.page_url(&slice, 20);
+        let page = page_url(&url, 10, &slice, 20);
         let q: Vec<(String, String)> = page.query_pairs().into_owned().collect();
         assert!(q.contains(&("startDate".into(), "2026-11-23T00:00:00.000Z".into())));
         assert!(q.contains(&("endDate".into(), "2026-11-24T00:00:00.000Z".into())));
