@@ -31,7 +31,10 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
-            max_attempts: 8,
+            // Like the Genesys CLI: a long batch rides out minutes of
+            // throttling (capped, jittered waits add up to several minutes)
+            // instead of dying on a short storm; max_elapsed still bounds it.
+            max_attempts: 20,
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(30),
             max_elapsed: Duration::from_secs(600),
