@@ -110,6 +110,9 @@ start_sim() {
     local out=$BENCH/$name.sim.out
     local t0
     t0=$(date +%s.%N)
+    # Remove the previous run's file first: the child truncates it only
+    # after the fork, so the wait below could otherwise read stale output.
+    rm -f "$out"
     "$BIN" simulate genesys --port 0 "$@" >"$out" 2>"$BENCH/$name.sim.err" &
     SIM_PID=$!
     local waited=0
