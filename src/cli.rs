@@ -37,6 +37,26 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Print the declared table schemas.
     Schema(SchemaArgs),
+    /// Preflight: configuration, credentials, permissions, reachability, output.
+    Check(CheckArgs),
+}
+
+/// `cxetl check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Vendor to check.
+    #[arg(value_enum)]
+    pub vendor: Vendor,
+    /// Output to prove writable: a local directory, file:///abs/path or s3://bucket/prefix.
+    #[arg(long)]
+    pub output: Option<String>,
+    /// TOML file with credentials and run defaults (flags and env override it).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub genesys: GenesysArgs,
+    #[command(flatten)]
+    pub cxone: CxoneArgs,
 }
 
 /// `cxetl run`.
@@ -75,6 +95,14 @@ pub struct RunArgs {
     /// Attempts per request on 429/5xx/timeouts/resets before exiting with 5.
     #[arg(long)]
     pub max_attempts: Option<u32>,
+    /// Re-extract this much before --start too (late-arriving updates), e.g. 2d;
+    /// the widened partitions are replaced, never duplicated.
+    #[arg(long)]
+    pub lookback: Option<String>,
+    /// Print the plan (slices, API mode, target files) and exit: no data
+    /// requests, nothing written.
+    #[arg(long)]
+    pub dry_run: bool,
     #[command(flatten)]
     pub genesys: GenesysArgs,
     #[command(flatten)]

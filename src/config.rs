@@ -94,6 +94,8 @@ pub struct RunFile {
     pub slice: Option<String>,
     /// --max-attempts.
     pub max_attempts: Option<u32>,
+    /// --lookback, e.g. `2d`.
+    pub lookback: Option<String>,
 }
 
 impl FileConfig {

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod check;
 mod demo;
 mod run;
 mod schema;
@@ -14,5 +15,6 @@ pub async fn dispatch(cli: Cli) -> cxetl::Result<()> {
         Command::Demo(args) => demo::demo(args).await,
         Command::Simulate(args) => simulate::simulate(args).await,
         Command::Schema(args) => schema::schema(args),
+        Command::Check(args) => check::check(args).await,
     }
 }

@@ -109,7 +109,8 @@ pub async fn execute(source: Source, client: ApiClient, opts: RunOptions) -> Res
     error.map_or(Ok(()), Err)
 }
 
-fn genesys_settings(args: &GenesysArgs, file: &GenesysFile) -> Result<GenesysSettings> {
+/// Genesys settings from flags/env over the `[genesys]` file section.
+pub fn genesys_settings(args: &GenesysArgs, file: &GenesysFile) -> Result<GenesysSettings> {
     let client_id = pick(args.genesys_client_id.clone(), file.client_id.clone())
         .filter(|s| !s.is_empty())
         .ok_or_else(|| missing("GENESYS_CLIENT_ID", "client_id"))?;
@@ -138,7 +139,8 @@ fn genesys_settings(args: &GenesysArgs, file: &GenesysFile) -> Result<GenesysSet
     ))
 }
 
-fn cxone_settings(args: &CxoneArgs, file: &CxoneFile) -> Result<CxoneSettings> {
+/// CXone settings from flags/env over the `[cxone]` file section.
+pub fn cxone_settings(args: &CxoneArgs, file: &CxoneFile) -> Result<CxoneSettings> {
     let text = |flag: &Option<String>, file: &Option<String>, var: &str, key: &str| {
         pick(flag.clone(), file.clone())
             .filter(|s| !s.is_empty())

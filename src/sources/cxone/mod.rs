@@ -97,6 +97,19 @@ impl Cxone {
             .await
     }
 
+    /// Preflight (`cxetl check`): completed contacts for a 1 ms window
+    /// ending at `now` with `top=1`, proving the tenant endpoint (discovered
+    /// if needed) and the Reporting permission. A 204 is success. Returns
+    /// the tenant API URL that answered.
+    pub async fn probe(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Url> {
+        let base = self.completed_url().await?;
+        let window = Interval::new(now - chrono::Duration::milliseconds(1), now)
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let url = page_url(base, 1, &window, 0);
+        self.client.send(&ApiRequest::get(url, PERMISSION)).await?;
+        Ok(base.clone())
+    }
+
     /// Pages through the completed contacts of `slice` into `consumer`.
     pub async fn extract_slice(
         &self,

@@ -219,6 +219,26 @@ impl Genesys {
         })
     }
 
+    /// Preflight (`cxetl check`): one details query with `pageSize` 1 over
+    /// the hour before `now`, proving the details permission without
+    /// reading data. Returns the `totalHits` Genesys reported, if any.
+    pub async fn probe_details(&self, now: DateTime<Utc>) -> Result<Option<u64>> {
+        let hour = Interval::new(now - chrono::Duration::hours(1), now)
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        let body = serde_json::json!({
+            "interval": hour.to_iso_pair(),
+            "order": "asc",
+            "orderBy": "conversationStart",
+            "paging": { "pageSize": 1, "pageNumber": 1 },
+        });
+        let req = ApiRequest::post_json(self.details_url("query")?, &body, PERM_DETAILS);
+        let resp = self.client.send(&req).await?;
+        let v: serde_json::Value = serde_json::from_slice(&resp.body).map_err(|e| {
+            Error::Upstream(format!("details/query answered with invalid JSON: {e}"))
+        })?;
+        Ok(v.get("totalHits").and_then(|t| t.as_u64()))
+    }
+
     /// Resolves `Auto`: jobs when the whole slice lies before the datalake's
     /// availability date (jobs would otherwise return partial data without
     /// saying so), query otherwise.
