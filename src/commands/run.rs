@@ -21,6 +21,10 @@ pub async fn run(args: RunArgs) -> Result<()> {
     let file = FileConfig::load(args.config.as_deref())?;
     let interval =
         Interval::parse(&args.start, &args.end).map_err(|e| Error::Config(e.to_string()))?;
+    let interval = match pick(args.lookback.clone(), file.run.lookback.clone()) {
+        Some(text) => widen(interval, &text)?,
+        None => interval,
+    };
     let output = pick(args.output.clone(), file.run.output.clone()).ok_or_else(|| {
         Error::Config(
             "--output is required: a local directory, file:///abs/path or s3://bucket/prefix"
@@ -29,11 +33,15 @@ pub async fn run(args: RunArgs) -> Result<()> {
     })?;
     let slice =
         pick(args.slice.clone(), file.run.slice.clone()).unwrap_or_else(|| DEFAULT_SLICE.into());
+    let slice_len =
+        config::parse_duration(&slice).map_err(|e| Error::Config(format!("--slice: {e}")))?;
+    if args.dry_run {
+        return dry_run(&args, &file, interval, &output, slice_len);
+    }
     let opts = RunOptions {
         interval,
         output: store::open(&output)?,
-        slice_len: config::parse_duration(&slice)
-            .map_err(|e| Error::Config(format!("--slice: {e}")))?,
+        slice_len,
         concurrency: pick(args.concurrency, file.run.concurrency)
             .unwrap_or(DEFAULT_CONCURRENCY)
             .max(1),
@@ -50,17 +58,7 @@ pub async fn run(args: RunArgs) -> Result<()> {
     }
     match args.vendor {
         Vendor::Genesys => {
-            let mode = match (args.genesys_api, file.run.genesys_api.as_deref()) {
-                (Some(m), _) => m,
-                (None, Some(s)) => {
-                    <ApiMode as clap::ValueEnum>::from_str(s, true).map_err(|_| {
-                        Error::Config(format!(
-                            "[run] genesys_api = {s:?}: use auto, jobs or query"
-                        ))
-                    })?
-                }
-                (None, None) => ApiMode::Auto,
-            };
+            let mode = genesys_mode(&args, &file)?;
             let mut settings = genesys_settings(&args.genesys, &file.genesys)?;
             if let Some(ms) = std::env::var("CXETL_JOB_POLL_MS")
                 .ok()
@@ -79,6 +77,111 @@ pub async fn run(args: RunArgs) -> Result<()> {
             execute(Source::Cxone { source, transform }, client, opts).await
         }
     }
+}
+
+/// `--genesys-api`, else `[run] genesys_api`, else auto.
+fn genesys_mode(args: &RunArgs, file: &FileConfig) -> Result<ApiMode> {
+    Ok(match (args.genesys_api, file.run.genesys_api.as_deref()) {
+        (Some(m), _) => m,
+        (None, Some(s)) => <ApiMode as clap::ValueEnum>::from_str(s, true).map_err(|_| {
+            Error::Config(format!(
+                "[run] genesys_api = {s:?}: use auto, jobs or query"
+            ))
+        })?,
+        (None, None) => ApiMode::Auto,
+    })
+}
+
+/// `--lookback`: the interval with its start moved back, so the trailing
+/// days are re-extracted (their partitions are replaced, not duplicated).
+fn widen(interval: Interval, lookback: &str) -> Result<Interval> {
+    let back = config::parse_duration(lookback)
+        .ok()
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "--lookback {lookback:?}: use a number and a unit, like 2d, 36h or 1w"
+            ))
+        })?;
+    let start = interval
+        .start()
+        .checked_sub_signed(back)
+        .ok_or_else(|| Error::Config(format!("--lookback {lookback:?} is too long")))?;
+    Interval::new(start, interval.end()).map_err(|e| Error::Config(e.to_string()))
+}
+
+/// `--dry-run`: validates the settings and prints the plan without any
+/// network request or write. Genesys `auto` is shown as decided at run
+/// time: choosing it needs the data-availability call, which a dry run
+/// does not make.
+fn dry_run(
+    args: &RunArgs,
+    file: &FileConfig,
+    interval: Interval,
+    output: &str,
+    slice_len: Duration,
+) -> Result<()> {
+    let mode = match args.vendor {
+        Vendor::Genesys => {
+            genesys_settings(&args.genesys, &file.genesys)?;
+            Some(genesys_mode(args, file)?)
+        }
+        Vendor::Cxone => {
+            cxone_settings(&args.cxone, &file.cxone)?;
+            None
+        }
+    };
+    let plan = pipeline::source::plan_dry(args.vendor, mode, &interval, slice_len)?;
+    let root = output.trim_end_matches('/');
+    let tables = cxetl::transform::Table::for_vendor(args.vendor);
+    let mut text = format!(
+        "dry run: {} {interval}, {} slice(s), output {root}; nothing is requested or written\n",
+        args.vendor,
+        plan.len()
+    );
+    let mut slices = Vec::with_capacity(plan.len());
+    for p in &plan {
+        let (mode_json, mode_text) = match p.mode {
+            Some(ApiMode::Auto) => ("auto", "auto (decided at run time)"),
+            Some(ApiMode::Jobs) => ("jobs", "jobs"),
+            Some(ApiMode::Query) => ("query", "query"),
+            None => ("completed-contacts", "completed contacts"),
+        };
+        let files: Vec<String> = tables
+            .iter()
+            .map(|t| {
+                let rel = cxetl::sink::layout::data_file(
+                    &Default::default(),
+                    t.name(),
+                    args.vendor,
+                    &p.interval,
+                );
+                format!("{root}/{rel}")
+            })
+            .collect();
+        text.push_str(&format!("  {}  {mode_text}\n", p.interval));
+        for f in &files {
+            text.push_str(&format!("      {f}\n"));
+        }
+        slices.push(serde_json::json!({
+            "start": cxetl::interval::fmt_rfc3339(p.interval.start()),
+            "end": cxetl::interval::fmt_rfc3339(p.interval.end()),
+            "mode": mode_json,
+            "files": files,
+        }));
+    }
+    eprint!("{text}");
+    let json = serde_json::json!({
+        "dry_run": true,
+        "vendor": args.vendor.as_str(),
+        "interval": {
+            "start": cxetl::interval::fmt_rfc3339(interval.start()),
+            "end": cxetl::interval::fmt_rfc3339(interval.end()),
+        },
+        "slices": slices,
+    });
+    println!("{json}");
+    Ok(())
 }
 
 /// Extracts with ready settings, prints the summary line, returns the run's error.

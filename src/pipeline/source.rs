@@ -111,3 +111,26 @@ impl Source {
         }
     }
 }
+
+/// The plan without any request (`cxetl run --dry-run`): the same slices as
+/// [`Source::plan`]; Genesys slices keep the requested `mode` (`Auto` stays
+/// unresolved, since resolving it needs the data-availability call); CXone
+/// slices have no mode (`mode` is ignored).
+pub fn plan_dry(
+    vendor: Vendor,
+    mode: Option<ApiMode>,
+    interval: &Interval,
+    slice_len: Duration,
+) -> Result<Vec<PlannedSlice>> {
+    let len = chrono::Duration::from_std(slice_len)
+        .map_err(|_| Error::Config("--slice is too long".into()))?;
+    let mode = match vendor {
+        Vendor::Genesys => Some(mode.unwrap_or(ApiMode::Auto)),
+        Vendor::Cxone => None,
+    };
+    Ok(interval
+        .slices(len)
+        .into_iter()
+        .map(|interval| PlannedSlice { interval, mode })
+        .collect())
+}

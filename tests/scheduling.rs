@@ -1,0 +1,233 @@
+//! Issue 6: scheduling conventions of `cxetl run` — `--lookback`,
+//! `--dry-run`, Airflow-rendered timestamps — against the simulator.
+
+mod common;
+
+use common::*;
+use cxetl::simulator::{RequestKind, SimConfig};
+use cxetl::Interval;
+
+/// Four days of data, 2026-11-20 .. 2026-11-24.
+fn four_days(conversations: usize) -> SimConfig {
+    SimConfig {
+        conversations,
+        interval: Interval::parse("2026-11-20", "2026-11-24").unwrap(),
+        ..SimConfig::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lookback_replaces_the_trailing_days_exactly_once() {
+    let sim = start(four_days(1200)).await;
+    let out = tempfile::tempdir().unwrap();
+    let days = [
+        "2026-11-20",
+        "2026-11-21",
+        "2026-11-22",
+        "2026-11-23",
+        "2026-11-24",
+    ];
+    for w in days.windows(2) {
+        run_genesys(&sim, w[0], w[1], out.path(), &["--genesys-api", "query"])
+            .await
+            .expect_code(0);
+    }
+    let files_before = table_files(out.path(), "conversations");
+    // The last day again, looking back three days: [11-20, 11-24).
+    let run = run_genesys(
+        &sim,
+        "2026-11-23T00:00:00+00:00",
+        "2026-11-24T00:00:00+00:00",
+        out.path(),
+        &["--genesys-api", "query", "--lookback", "3d"],
+    )
+    .await;
+    run.expect_code(0);
+    let s = run.summary();
+    assert_eq!(s["interval"]["start"], "2026-11-20T00:00:00Z", "{s}");
+    assert_eq!(s["interval"]["end"], "2026-11-24T00:00:00Z", "{s}");
+    let widened = Interval::parse("2026-11-20", "2026-11-24").unwrap();
+    let truth = sim.ground_truth(&widened);
+    assert_eq!(
+        s["conversations"], truth.count,
+        "all four days re-extracted"
+    );
+    let got = conversations(out.path());
+    assert_eq!(got.rows, truth.count, "each conversation exactly once");
+    assert_eq!(got.ids, truth.ids);
+    assert_eq!(got.duration_ms_sum, truth.duration_ms_sum);
+    assert_eq!(
+        table_files(out.path(), "conversations"),
+        files_before,
+        "the same daily files, replaced in place"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lookback_from_the_config_file_and_bad_values_exit_2() {
+    let sim = start(four_days(300)).await;
+    let out = tempfile::tempdir().unwrap();
+    let cfg = out.path().join("c.toml");
+    std::fs::write(&cfg, "[run]\nlookback = \"1d\"\n").unwrap();
+    let lake = out.path().join("lake");
+    let run = run_genesys(
+        &sim,
+        "2026-11-22",
+        "2026-11-23",
+        &lake,
+        &["--config", cfg.to_str().unwrap(), "--dry-run"],
+    )
+    .await;
+    run.expect_code(0);
+    assert_eq!(run.summary()["interval"]["start"], "2026-11-21T00:00:00Z");
+    let bad = run_genesys(
+        &sim,
+        "2026-11-22",
+        "2026-11-23",
+        &lake,
+        &["--lookback", "3y"],
+    )
+    .await;
+    bad.expect_code(2);
+    assert!(bad.stderr.contains("--lookback"), "{}", bad.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_prints_the_plan_and_touches_nothing() {
+    let sim = start(four_days(300)).await;
+    let out = tempfile::tempdir().unwrap();
+    let run = run_genesys(
+        &sim,
+        "2026-11-22T00:00:00+00:00",
+        "2026-11-23T12:00:00+00:00",
+        out.path(),
+        &["--dry-run", "--slice", "12h", "--lookback", "1d"],
+    )
+    .await;
+    run.expect_code(0);
+    let s = run.summary();
+    assert_eq!(s["dry_run"], true);
+    assert_eq!(s["vendor"], "genesys");
+    assert_eq!(s["interval"]["start"], "2026-11-21T00:00:00Z");
+    assert_eq!(s["interval"]["end"], "2026-11-23T12:00:00Z");
+    let slices = s["slices"].as_array().unwrap();
+    assert_eq!(slices.len(), 5, "{s}");
+    assert_eq!(slices[0]["start"], "2026-11-21T00:00:00Z");
+    assert_eq!(slices[0]["end"], "2026-11-21T12:00:00Z");
+    assert!(slices.iter().all(|x| x["mode"] == "auto"));
+    let files = slices[4]["files"].as_array().unwrap();
+    assert_eq!(files.len(), 5, "one file per Genesys table");
+    assert_eq!(
+        files[0],
+        format!(
+            "{}/conversations/vendor=genesys/date=2026-11-23/20261123T000000Z_20261123T120000Z.parquet",
+            out.path().display()
+        )
+    );
+    assert!(
+        run.stderr.contains("auto (decided at run time)"),
+        "{}",
+        run.stderr
+    );
+    assert!(all_files(out.path()).is_empty(), "a dry run writes nothing");
+    assert!(std::fs::read_dir(out.path()).unwrap().next().is_none());
+    assert!(sim.request_log().is_empty(), "no request, not even a token");
+
+    let query = run_genesys(
+        &sim,
+        "2026-11-22",
+        "2026-11-23",
+        out.path(),
+        &["--dry-run", "--genesys-api", "query"],
+    )
+    .await;
+    query.expect_code(0);
+    assert_eq!(query.summary()["slices"][0]["mode"], "query");
+    assert!(sim.request_log().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_cxone_lists_its_tables() {
+    let out = tempfile::tempdir().unwrap();
+    let args: Vec<String> = [
+        "run",
+        "cxone",
+        "--start",
+        "2026-11-22",
+        "--end",
+        "2026-11-23",
+        "--output",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([out.path().display().to_string(), "--dry-run".into()])
+    .collect();
+    let env: Vec<(String, String)> = [
+        "CXONE_ACCESS_KEY_ID",
+        "CXONE_ACCESS_KEY_SECRET",
+        "CXONE_CLIENT_ID",
+        "CXONE_CLIENT_SECRET",
+    ]
+    .iter()
+    .map(|k| (k.to_string(), "x".to_string()))
+    .collect();
+    let run = cxetl_with_env(&args, &env).await;
+    run.expect_code(0);
+    let s = run.summary();
+    assert_eq!(s["vendor"], "cxone");
+    let files = s["slices"][0]["files"].as_array().unwrap();
+    assert!(files.iter().any(|f| f
+        .as_str()
+        .unwrap()
+        .contains("/cxone_contacts/vendor=cxone/date=2026-11-22/")));
+    assert!(std::fs::read_dir(out.path()).unwrap().next().is_none());
+    // Settings are still validated: a missing credential exits 2.
+    let missing = cxetl_with_env(&args, &env[1..]).await;
+    missing.expect_code(2);
+    assert!(missing.stderr.contains("CXONE_ACCESS_KEY_ID"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn airflow_rendered_offsets_work_and_malformed_times_exit_2() {
+    let sim = start(four_days(400)).await;
+    let out = tempfile::tempdir().unwrap();
+    // Airflow renders {{ data_interval_start }} like this; +02:00 is the same instant shifted.
+    let run = run_genesys(
+        &sim,
+        "2026-11-21T00:00:00+00:00",
+        "2026-11-22T02:00:00+02:00",
+        out.path(),
+        &["--genesys-api", "query"],
+    )
+    .await;
+    run.expect_code(0);
+    let s = run.summary();
+    assert_eq!(s["interval"]["start"], "2026-11-21T00:00:00Z");
+    assert_eq!(s["interval"]["end"], "2026-11-22T00:00:00Z");
+    let day = Interval::parse("2026-11-21", "2026-11-22").unwrap();
+    assert_eq!(conversations(out.path()).ids, sim.ground_truth(&day).ids);
+
+    let requests = sim.request_log().len();
+    for bad in [
+        "21/11/2026",
+        "2026-11-21 00:00",
+        "{{ data_interval_start }}",
+    ] {
+        let run = run_genesys(&sim, bad, "2026-11-22", out.path(), &[]).await;
+        run.expect_code(2);
+        assert!(
+            run.stderr.contains("2026-11-23T00:00:00Z"),
+            "an example of the right form: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        sim.request_log().len(),
+        requests,
+        "usage errors make no request"
+    );
+    assert!(sim
+        .request_log()
+        .iter()
+        .all(|r| r.kind == RequestKind::Token || r.path.ends_with("/details/query")));
+}
