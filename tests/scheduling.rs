@@ -231,3 +231,16 @@ async fn airflow_rendered_offsets_work_and_malformed_times_exit_2() {
         .iter()
         .all(|r| r.kind == RequestKind::Token || r.path.ends_with("/details/query")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn piped_run_shows_no_progress_line_and_ends_with_the_summary() {
+    let sim = start(four_days(300)).await;
+    let out = tempfile::tempdir().unwrap();
+    // NO_COLOR is set by the helper too; stderr is a pipe either way.
+    let run = run_genesys(&sim, "2026-11-20", "2026-11-22", out.path(), &[]).await;
+    run.expect_code(0);
+    assert!(!run.stderr.contains('\r'), "no redrawn status line");
+    assert!(!run.stderr.contains("conv/s"), "no status line");
+    assert!(!run.stdout.contains("conv/s"));
+    assert_eq!(run.summary()["status"], "succeeded");
+}

@@ -121,5 +121,6 @@ fn options(args: &DemoArgs, interval: Interval) -> Result<RunOptions> {
         concurrency: 3,
         max_bad_records: None,
         run_id: pipeline::new_run_id(),
+        progress: Default::default(),
     })
 }

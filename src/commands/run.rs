@@ -17,7 +17,8 @@ const DEFAULT_RATE_PER_MINUTE: u32 = 300;
 const DEFAULT_CONCURRENCY: usize = 4;
 const DEFAULT_SLICE: &str = "1d";
 
-pub async fn run(args: RunArgs) -> Result<()> {
+/// Runs `cxetl run`; `show_progress` draws the terminal status line.
+pub async fn run(args: RunArgs, show_progress: bool) -> Result<()> {
     let file = FileConfig::load(args.config.as_deref())?;
     let interval =
         Interval::parse(&args.start, &args.end).map_err(|e| Error::Config(e.to_string()))?;
@@ -47,6 +48,7 @@ pub async fn run(args: RunArgs) -> Result<()> {
             .max(1),
         max_bad_records: pick(args.max_bad_records, file.run.max_bad_records),
         run_id: pipeline::new_run_id(),
+        progress: pipeline::progress::Progress::new(show_progress),
     };
     let mut client_config = ClientConfig {
         rate_per_minute: pick(args.rate_per_minute, file.run.rate_per_minute)

@@ -2,6 +2,7 @@
 //! and stage its pages, publish it, and summarise what was written.
 
 pub mod checkpoint;
+pub mod progress;
 pub mod slice;
 pub mod source;
 
@@ -31,6 +32,8 @@ pub struct RunOptions {
     pub max_bad_records: Option<u64>,
     /// Names the staging folder and tags the logs.
     pub run_id: String,
+    /// Live counters for the terminal status line (hidden by default).
+    pub progress: progress::Progress,
 }
 
 /// The result of a run: always a summary, and the error that stopped it.
@@ -94,6 +97,8 @@ async fn extract_all(
     client.token().await?;
     let plan = source.plan(&opts.interval, opts.slice_len).await?;
     summary.planned(plan.len());
+    opts.progress.planned(plan.len());
+    let _line = opts.progress.spawn(client.clone());
     let plan_id = Checkpoint::plan_id(dataset, &opts.interval, opts.slice_len);
     let mut checkpoint = match Checkpoint::load(dataset, &opts.interval, &plan_id).await? {
         Some(earlier) => {
@@ -133,6 +138,7 @@ async fn extract_all(
         checkpoint
             .record(dataset, &opts.interval, &planned.interval, &slice)
             .await?;
+        opts.progress.slice_done(slice.conversations, slice.pages);
         summary.add_slice(&slice);
     }
     Checkpoint::clear(dataset, &opts.interval).await
