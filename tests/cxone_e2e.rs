@@ -76,7 +76,10 @@ async fn ground_truth_over_several_pages_with_a_boundary_exactly_at_top() {
     assert_matches_truth(out.path(), &sim, &i);
     let s = run.summary();
     assert_eq!(s["vendor"], "cxone");
-    assert_eq!(s["api"]["pages"], 5, "four full pages and the empty one that ends paging");
+    assert_eq!(
+        s["api"]["pages"], 5,
+        "four full pages and the empty one that ends paging"
+    );
     assert_eq!(s["api"]["total_hits"], 1000);
     let pages: Vec<_> = sim
         .request_log()

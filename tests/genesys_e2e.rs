@@ -7,7 +7,6 @@ use common::*;
 use cxetl::simulator::{Faults, RequestKind, SimConfig, TokenUse};
 use cxetl::transform::Table;
 use cxetl::Interval;
-use std::collections::BTreeSet;
 use std::time::Duration;
 
 const START: &str = "2026-11-20";
