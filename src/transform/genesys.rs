@@ -15,6 +15,7 @@
 //! simple and the count honest (a bad record the next slice owns is seen in
 //! both slices' quarantine, which is preferable to it vanishing).
 
+use super::reason::type_error_reason;
 use super::time::parse_micros;
 use super::{
     make_batch, normalize_media_type, PageError, PageOutput, PageStats, QuarantinedRecord, SeenIds,
@@ -237,51 +238,6 @@ fn meta(
         data_availability,
         records,
     })
-}
-
-/// serde says what is wrong and where (line/column inside the record); the
-/// JSON key just before that point names the field for a human.
-fn type_error_reason(text: &str, e: &serde_json::Error) -> String {
-    let msg = e.to_string();
-    match offset_of(text, e.line(), e.column()).and_then(|at| key_before(text, at)) {
-        Some(key) => format!("field `{key}` does not fit the model: {msg}"),
-        None => format!("record does not fit the model: {msg}"),
-    }
-}
-
-fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
-    if line == 0 {
-        return None;
-    }
-    let line_start = if line == 1 {
-        0
-    } else {
-        text.match_indices('\n').nth(line - 2)?.0 + 1
-    };
-    Some((line_start + column).min(text.len()))
-}
-
-/// The nearest `"key":` ending before byte `at`.
-fn key_before(text: &str, at: usize) -> Option<&str> {
-    let b = text.as_bytes();
-    let mut i = at.min(b.len());
-    while i > 0 {
-        i -= 1;
-        if b[i] != b':' {
-            continue;
-        }
-        let mut j = i;
-        while j > 0 && b[j - 1].is_ascii_whitespace() {
-            j -= 1;
-        }
-        if j == 0 || b[j - 1] != b'"' {
-            continue;
-        }
-        let close = j - 1;
-        let open = text[..close].rfind('"')?;
-        return Some(&text[open + 1..close]);
-    }
-    None
 }
 
 /// The parsed times of a validated conversation.

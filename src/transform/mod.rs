@@ -22,6 +22,7 @@ use std::sync::OnceLock;
 
 mod cxone;
 mod genesys;
+mod reason;
 pub mod schema;
 mod seen;
 mod time;
