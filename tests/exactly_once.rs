@@ -210,6 +210,19 @@ async fn a_run_killed_at_any_step_resumes_to_the_same_output() {
             "{ctx}: the failpoint should end the run\n{}",
             crashed.stderr
         );
+        // Whatever the crash left, readers never see a torn file: every file
+        // under the table folders opens and reads to the end.
+        for t in cxetl::transform::Table::for_vendor(cxetl::Vendor::Genesys) {
+            for f in all_files(&target.dir().join(t.name())) {
+                assert!(
+                    f.extension().is_some_and(|e| e == "parquet"),
+                    "{ctx}: stray {}",
+                    f.display()
+                );
+                let rows: usize = read_file(&f).iter().map(|b| b.num_rows()).sum();
+                assert!(rows > 0, "{ctx}: empty file {}", f.display());
+            }
+        }
 
         let resumed = target.run(&sim, START, END, &plan).await;
         resumed.expect_code(0);

@@ -244,3 +244,52 @@ async fn piped_run_shows_no_progress_line_and_ends_with_the_summary() {
     assert!(!run.stdout.contains("conv/s"));
     assert_eq!(run.summary()["status"], "succeeded");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminal_run_shows_the_progress_line() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("util-linux `script` is not installed; cannot give the run a terminal");
+        return;
+    }
+    let sim = start(cxetl::simulator::SimConfig {
+        page_latency: std::time::Duration::from_millis(100),
+        ..four_days(300)
+    })
+    .await;
+    let out = tempfile::tempdir().unwrap();
+    let (args, env) = genesys_command(
+        &sim,
+        "2026-11-20",
+        "2026-11-22",
+        &out.path().display().to_string(),
+        &["--genesys-api", "query"],
+    );
+    // `script` runs the command on a pseudo-terminal, as a person's shell would.
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let command = std::iter::once("env".to_string())
+        .chain(env.iter().map(|(k, v)| quote(&format!("{k}={v}"))))
+        .chain(std::iter::once(quote(BIN)))
+        .chain(args.iter().map(|a| quote(a)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{screen}");
+    assert!(
+        screen.contains("conv/s"),
+        "no status line on a terminal:\n{screen}"
+    );
+    assert!(screen.contains('\r'), "the status line is redrawn in place");
+}
