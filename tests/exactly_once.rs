@@ -398,3 +398,42 @@ async fn wrong_bucket_or_credentials_fail_before_any_vendor_request() {
     );
     assert_eq!(wrong_bucket.summary()["status"], "failed");
 }
+
+/// For CI: writes the daily → hourly → daily sequence to the S3 server and
+/// snapshots the bucket's files after each step under `$CXETL_S3_EXPORT`,
+/// with the ground truth, so DuckDB can check each snapshot
+/// (`scripts/check_s3_with_duckdb.py`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by .ci/run with CXETL_S3_EXPORT set"]
+async fn export_s3_dataset_for_duckdb() {
+    let export = PathBuf::from(std::env::var("CXETL_S3_EXPORT").expect("CXETL_S3_EXPORT"));
+    let _ = std::fs::remove_dir_all(&export);
+    let sim = start(small_config(1500)).await;
+    let s3 = S3Server::start_in(export.join("server")).await;
+    let target = Target::S3(s3);
+    let steps: [(&str, &str, &str, &[&str]); 3] = [
+        ("1-daily", START, END, &["--genesys-api", "jobs"]),
+        (
+            "2-hourly",
+            "2026-11-20T06:00:00Z",
+            "2026-11-20T09:00:00Z",
+            &["--genesys-api", "query", "--slice", "1h"],
+        ),
+        ("3-daily-again", START, END, &["--genesys-api", "jobs"]),
+    ];
+    for (name, start, end, extra) in steps {
+        target.run(&sim, start, end, extra).await.expect_code(0);
+        copy_dir(&target.dir(), &export.join(name));
+    }
+    let truth = sim.ground_truth(&Interval::parse(START, END).unwrap());
+    let json = serde_json::json!({"conversations": truth.count, "total_duration_ms": truth.duration_ms_sum});
+    std::fs::write(export.join("truth.json"), json.to_string()).unwrap();
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for f in all_files(from) {
+        let dest = to.join(f.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&f, &dest).unwrap();
+    }
+}

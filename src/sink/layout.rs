@@ -5,7 +5,7 @@
 //! <table>/vendor=<v>/date=<YYYY-MM-DD>/<START>_<END>.parquet   published data
 //! _quarantine/vendor=<v>/date=<YYYY-MM-DD>/<START>_<END>.jsonl  rejected records
 //! _summaries/vendor=<v>/<START>_<END>.json                      run summaries
-//! _staging/<run_id>/...                                         in-flight files (never globbed by readers)
+//! _staging/<run_id>/<n>.<ext>                                  in-flight files (never globbed by readers)
 //! ```
 
 use crate::{Interval, Vendor};
@@ -75,20 +75,6 @@ pub fn staging_dir(root: &Path, run_id: &str) -> Path {
     join(root, &format!("_staging/{run_id}"))
 }
 
-/// Where a final object is staged before it is published.
-pub fn staged(root: &Path, run_id: &str, final_path: &Path) -> Path {
-    let relative = final_path
-        .prefix_match(root)
-        .map(|parts| {
-            parts
-                .map(|p| p.as_ref().to_string())
-                .collect::<Vec<_>>()
-                .join("/")
-        })
-        .unwrap_or_else(|| final_path.to_string());
-    join(&staging_dir(root, run_id), &relative)
-}
-
 /// Reads the slice back from a data or quarantine file name
 /// (`20261123T000000Z_20261124T000000Z.parquet`), so stale files of a
 /// replaced interval can be recognised whatever slicing wrote them.
@@ -125,10 +111,6 @@ mod tests {
             "lake/cx/conversations/vendor=genesys/date=2026-11-23/20261123T060000Z_20261123T120000Z.parquet"
         );
         assert_eq!(slice_of_file(&file), Some(slice));
-        assert_eq!(
-            staged(&root, "r1", &file).as_ref(),
-            "lake/cx/_staging/r1/conversations/vendor=genesys/date=2026-11-23/20261123T060000Z_20261123T120000Z.parquet"
-        );
         assert_eq!(
             summary_file(&root, Vendor::Cxone, &slice).as_ref(),
             "lake/cx/_summaries/vendor=cxone/20261123T060000Z_20261123T120000Z.json"

@@ -33,6 +33,7 @@ pub struct Dataset {
     vendor: Vendor,
     run_id: String,
     publish_lock: Arc<tokio::sync::Mutex<()>>,
+    staged_seq: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A file written under staging, ready to publish.
@@ -101,6 +102,7 @@ impl Dataset {
             vendor,
             run_id: run_id.into(),
             publish_lock: Default::default(),
+            staged_seq: Default::default(),
         }
     }
 
@@ -183,7 +185,7 @@ impl Dataset {
 
     /// Starts streaming an object that will be published at `final_path`.
     pub async fn begin(&self, final_path: Path) -> Result<StagedUpload> {
-        let staging_path = layout::staged(self.root(), &self.run_id, &final_path);
+        let staging_path = self.next_staging_path(&final_path);
         let upload = self.store().put_multipart(&staging_path).await?;
         Ok(StagedUpload {
             staging_path,
@@ -200,7 +202,7 @@ impl Dataset {
         data: Bytes,
         rows: u64,
     ) -> Result<StagedFile> {
-        let staging_path = layout::staged(self.root(), &self.run_id, &final_path);
+        let staging_path = self.next_staging_path(&final_path);
         let bytes = data.len() as u64;
         self.store()
             .put(&staging_path, PutPayload::from(data))
@@ -211,6 +213,19 @@ impl Dataset {
             rows,
             bytes,
         })
+    }
+
+    /// A fresh staging name for an object bound for `final_path`. Every
+    /// staged object gets its own short name: two staged objects for the same
+    /// final name (a slice's file and a re-slicing piece of an earlier file
+    /// with the same interval) never overwrite each other, and keys stay
+    /// short for stores that map a key to one file name.
+    fn next_staging_path(&self, final_path: &Path) -> Path {
+        let n = self
+            .staged_seq
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let ext = final_path.extension().unwrap_or("part");
+        layout::staging_dir(self.root(), &self.run_id).child(format!("{n:06}.{ext}"))
     }
 
     /// Publishes the staged files of `slice` and retires the files they replace.

@@ -12,16 +12,24 @@ pub const BUCKET: &str = "lake";
 /// A running S3 server; objects live under `root/<bucket>/<key>`.
 pub struct S3Server {
     pub endpoint: String,
-    pub root: tempfile::TempDir,
+    pub root: PathBuf,
+    _tmp: Option<tempfile::TempDir>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl S3Server {
     /// Starts the server with one bucket, [`BUCKET`].
     pub async fn start() -> S3Server {
-        let root = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(root.path().join(BUCKET)).unwrap();
-        let fs = s3s_fs::FileSystem::new(root.path()).expect("s3s-fs root");
+        let tmp = tempfile::tempdir().unwrap();
+        let mut server = S3Server::start_in(tmp.path().to_path_buf()).await;
+        server._tmp = Some(tmp);
+        server
+    }
+
+    /// Starts the server storing its objects under `root` (kept afterwards).
+    pub async fn start_in(root: PathBuf) -> S3Server {
+        std::fs::create_dir_all(root.join(BUCKET)).unwrap();
+        let fs = s3s_fs::FileSystem::new(&root).expect("s3s-fs root");
         let service = {
             let mut b = s3s::service::S3ServiceBuilder::new(fs);
             b.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
@@ -46,6 +54,7 @@ impl S3Server {
         S3Server {
             endpoint,
             root,
+            _tmp: None,
             task,
         }
     }
@@ -63,7 +72,7 @@ impl S3Server {
 
     /// The local folder holding `s3://BUCKET/<prefix>`.
     pub fn dir(&self, prefix: &str) -> PathBuf {
-        self.root.path().join(BUCKET).join(prefix)
+        self.root.join(BUCKET).join(prefix)
     }
 }
 
