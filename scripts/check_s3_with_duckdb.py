@@ -1,6 +1,6 @@
 """Reads the S3-written snapshots of tests/exactly_once.rs::export_s3_dataset_for_duckdb with
-DuckDB, as an analyst would: after a daily run, an hourly re-run inside it, and the daily run
-again, every conversation is there exactly once and the duration sum matches the ground truth."""
+DuckDB, as an analyst would: after a daily run, an hourly re-run inside it, the daily run again,
+and a run of the second day with a day of lookback, every conversation is there exactly once and the duration sum matches the ground truth."""
 import json
 import sys
 
@@ -10,7 +10,7 @@ export = sys.argv[1]
 truth = json.load(open(f"{export}/truth.json"))
 con = duckdb.connect()
 con.execute("SET TimeZone = 'UTC'")
-for step in ["1-daily", "2-hourly", "3-daily-again"]:
+for step in ["1-daily", "2-hourly", "3-daily-again", "4-lookback"]:
     conv = f"read_parquet('{export}/{step}/conversations/**/*.parquet', hive_partitioning = true)"
     rows, ids, dur = con.execute(
         f"SELECT count(*), count(DISTINCT conversation_id), sum(duration_ms) FROM {conv}"

@@ -399,7 +399,7 @@ async fn wrong_bucket_or_credentials_fail_before_any_vendor_request() {
     assert_eq!(wrong_bucket.summary()["status"], "failed");
 }
 
-/// For CI: writes the daily → hourly → daily sequence to the S3 server and
+/// For CI: writes the daily → hourly → daily → lookback sequence to the S3 server and
 /// snapshots the bucket's files after each step under `$CXETL_S3_EXPORT`,
 /// with the ground truth, so DuckDB can check each snapshot
 /// (`scripts/check_s3_with_duckdb.py`).
@@ -411,7 +411,7 @@ async fn export_s3_dataset_for_duckdb() {
     let sim = start(small_config(1500)).await;
     let s3 = S3Server::start_in(export.join("server")).await;
     let target = Target::S3(s3);
-    let steps: [(&str, &str, &str, &[&str]); 3] = [
+    let steps: [(&str, &str, &str, &[&str]); 4] = [
         ("1-daily", START, END, &["--genesys-api", "jobs"]),
         (
             "2-hourly",
@@ -420,6 +420,13 @@ async fn export_s3_dataset_for_duckdb() {
             &["--genesys-api", "query", "--slice", "1h"],
         ),
         ("3-daily-again", START, END, &["--genesys-api", "jobs"]),
+        // The second day with a day of lookback: the first day again too.
+        (
+            "4-lookback",
+            "2026-11-21",
+            END,
+            &["--genesys-api", "jobs", "--lookback", "1d"],
+        ),
     ];
     for (name, start, end, extra) in steps {
         target.run(&sim, start, end, extra).await.expect_code(0);
