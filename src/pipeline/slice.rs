@@ -219,7 +219,9 @@ impl SliceConsumer {
 
 impl PageConsumer for SliceConsumer {
     fn consume(&mut self, page: Bytes) -> BoxFuture<'_, Result<PageMeta>> {
-        Box::pin(self.consume_page(page))
+        use tracing::Instrument;
+        let span = tracing::debug_span!("page", n = self.result.pages + 1, bytes = page.len());
+        Box::pin(self.consume_page(page).instrument(span))
     }
 }
 
