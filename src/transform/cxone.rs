@@ -28,7 +28,7 @@
 //! - `transferred`: transferIndicatorId > 0, or a transferIndicatorName
 //!   other than "None".
 
-use super::reason::type_error_reason;
+use super::reason::{page_text, type_error_reason};
 use super::{
     make_batch, normalize_media_type, PageError, PageOutput, PageStats, QuarantinedRecord, SeenIds,
     Table, TableBatch,
@@ -62,18 +62,7 @@ pub fn cxone_page(
         window.start().timestamp_micros(),
         window.end().timestamp_micros(),
     );
-    match body.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'{') => {}
-        Some(_) => {
-            return Err(PageError::Malformed(
-                "page body is not a JSON object".into(),
-            ))
-        }
-        None => return Err(PageError::Malformed("page body is empty".into())),
-    }
-    // JSON is UTF-8; checking once lets serde_json skip per-string checks.
-    let body = std::str::from_utf8(body)
-        .map_err(|e| PageError::Malformed(format!("page body is not UTF-8: {e}")))?;
+    let body = page_text(body)?;
 
     let mut sink = Sink::new(window, seen, body.len());
     let mut de = serde_json::Deserializer::from_str(body);

@@ -15,7 +15,7 @@
 //! simple and the count honest (a bad record the next slice owns is seen in
 //! both slices' quarantine, which is preferable to it vanishing).
 
-use super::reason::type_error_reason;
+use super::reason::{page_text, type_error_reason};
 use super::time::parse_micros;
 use super::{
     make_batch, normalize_media_type, PageError, PageOutput, PageStats, QuarantinedRecord, SeenIds,
@@ -47,20 +47,7 @@ pub fn genesys_page(
         window.start().timestamp_micros(),
         window.end().timestamp_micros(),
     );
-    match body.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'{') => {}
-        Some(_) => {
-            return Err(PageError::Malformed(
-                "page body is not a JSON object".into(),
-            ))
-        }
-        None => return Err(PageError::Malformed("page body is empty".into())),
-    }
-
-    // JSON is UTF-8 (RFC 8259). Checking the body once lets serde_json skip
-    // the per-string check, a sizeable share of parse time.
-    let body = std::str::from_utf8(body)
-        .map_err(|e| PageError::Malformed(format!("page body is not UTF-8: {e}")))?;
+    let body = page_text(body)?;
     // Fast path: each conversation is transformed as soon as it has been
     // deserialized, so only one record's structs are alive at a time (a jobs
     // page of 1000 records would otherwise build tens of MB of structs and
