@@ -154,6 +154,11 @@ impl SummaryBuilder {
         self.summary.slices.planned = slices as u64;
     }
 
+    /// Records quarantined so far.
+    pub fn quarantined(&self) -> u64 {
+        self.summary.quarantined
+    }
+
     /// Adds a published slice.
     pub fn add_slice(&mut self, slice: &SliceResult) {
         let s = &mut self.summary;

@@ -192,14 +192,11 @@ async fn finish(
     result: Result<()>,
 ) -> RunOutcome {
     let mut error = result.err();
-    let provisional = summary.clone().finish(client.stats(), 0.0, None);
     if error.is_none() {
         if let Some(limit) = opts.max_bad_records {
-            if provisional.quarantined > limit {
-                error = Some(Error::TooManyBadRecords {
-                    count: provisional.quarantined,
-                    limit,
-                });
+            let count = summary.quarantined();
+            if count > limit {
+                error = Some(Error::TooManyBadRecords { count, limit });
             }
         }
     }
