@@ -1,4 +1,4 @@
-"""Reads the S3-written snapshots of tests/exactly_once.rs::export_s3_dataset_for_duckdb with
+"""Reads the S3-written snapshots of tests/it/exactly_once.rs::export_s3_dataset_for_duckdb with
 DuckDB, as an analyst would: after a daily run, an hourly re-run inside it, the daily run again,
 and a run of the second day with a day of lookback, every conversation is there exactly once and the duration sum matches the ground truth."""
 import json

@@ -1,8 +1,6 @@
 //! Issue 6: `cxetl check <vendor>` against the simulators over real HTTP.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use cxetl::simulator::{Faults, SimConfig, Simulator};
 use cxetl::Vendor;
 

@@ -1,10 +1,8 @@
 //! Issue 4 acceptance: one commit protocol on local disk and on a real S3
 //! server — re-slicing, crash-resume, concurrent runs, storage preflight.
 
-mod common;
-
-use common::s3::{S3Server, BUCKET};
-use common::*;
+use crate::common::s3::{S3Server, BUCKET};
+use crate::common::*;
 use cxetl::simulator::{SimConfig, Simulator};
 use cxetl::Interval;
 use std::collections::BTreeMap;

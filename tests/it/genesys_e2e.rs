@@ -1,9 +1,7 @@
 //! Issue 2 acceptance: the real binary against the Genesys simulator over
 //! real HTTP, with the output read back from Parquet.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use cxetl::simulator::{Faults, RequestKind, SimConfig, TokenUse};
 use cxetl::transform::Table;
 use cxetl::Interval;

@@ -1,9 +1,7 @@
 //! Issue 3 acceptance: `cxetl run cxone` against the CXone simulator over
 //! real HTTP, read back from Parquet.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use cxetl::simulator::{Faults, RequestKind, SimConfig, Simulator, TokenUse};
 use cxetl::{Interval, Vendor};
 use std::time::Duration;

@@ -1,9 +1,7 @@
 //! Issue 6: scheduling conventions of `cxetl run` — `--lookback`,
 //! `--dry-run`, Airflow-rendered timestamps — against the simulator.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use cxetl::simulator::{RequestKind, SimConfig};
 use cxetl::Interval;
 
