@@ -21,6 +21,10 @@ use cxetl::sink::parquet::TableWriter;
 use cxetl::transform::{genesys_page, SeenIds, Table};
 use cxetl::Interval;
 
+// The same allocator as the cxetl binary, so the figures are the shipped ones.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 struct Args {

@@ -120,7 +120,7 @@ impl SliceConsumer {
         }
     }
 
-    async fn upload(&mut self, idx: usize, bytes: &[u8]) -> Result<()> {
+    async fn upload(&mut self, idx: usize, bytes: Bytes) -> Result<()> {
         if self.uploads[idx].is_none() {
             let path = self.dataset.data_file(self.tables[idx].name(), &self.slice);
             self.uploads[idx] = Some(self.dataset.begin(path).await?);
@@ -146,28 +146,34 @@ impl SliceConsumer {
         .map_err(|e| Error::Internal(format!("transform task failed: {e}")))?;
         self.encoder = Some(encoder);
         let encoded = outcome?;
-        for (idx, bytes) in &encoded.chunks {
-            self.upload(*idx, bytes).await?;
+        let Encoded {
+            meta,
+            chunks,
+            quarantined,
+            stats,
+        } = encoded;
+        for (idx, bytes) in chunks {
+            self.upload(idx, bytes).await?;
         }
-        self.record(&encoded);
+        self.record(&quarantined, &stats);
         crate::failpoint::hit(crate::failpoint::points::PAGE);
-        Ok(encoded.meta)
+        Ok(meta)
     }
 
-    fn record(&mut self, e: &Encoded) {
+    fn record(&mut self, quarantined: &[QuarantinedRecord], stats: &PageStats) {
         let r = &mut self.result;
         r.pages += 1;
-        r.conversations += e.stats.conversations;
-        r.ended += e.stats.ended;
-        r.duration_ms_sum += e.stats.duration_ms_sum;
-        r.out_of_window += e.stats.out_of_window;
-        r.duplicates += e.stats.duplicates;
-        for q in &e.quarantined {
+        r.conversations += stats.conversations;
+        r.ended += stats.ended;
+        r.duration_ms_sum += stats.duration_ms_sum;
+        r.out_of_window += stats.out_of_window;
+        r.duplicates += stats.duplicates;
+        for q in quarantined {
             r.quarantined += 1;
             append_quarantine_line(&mut self.quarantine, &self.slice, q);
         }
-        if !e.quarantined.is_empty() {
-            tracing::warn!(slice = %self.slice, records = e.quarantined.len(), first_reason = %e.quarantined[0].reason, "records quarantined");
+        if let Some(first) = quarantined.first() {
+            tracing::warn!(slice = %self.slice, records = quarantined.len(), first_reason = %first.reason, "records quarantined");
         }
     }
 
@@ -184,7 +190,7 @@ impl SliceConsumer {
         let mut staged = Vec::new();
         let mut rows_by_table = vec![0u64; self.tables.len()];
         for (idx, rows, tail) in tails {
-            self.upload(idx, &tail).await?;
+            self.upload(idx, tail).await?;
             rows_by_table[idx] = rows;
             let upload = self.uploads[idx]
                 .take()

