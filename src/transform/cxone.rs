@@ -28,10 +28,10 @@
 //! - `transferred`: transferIndicatorId > 0, or a transferIndicatorName
 //!   other than "None".
 
-use super::reason::{page_text, type_error_reason};
+use super::reason::page_text;
+use super::records::{accept_each, RecordSink, RecordsSeed};
 use super::{
-    make_batch, normalize_media_type, PageError, PageOutput, PageStats, QuarantinedRecord, SeenIds,
-    Table, TableBatch,
+    make_batch, normalize_media_type, PageError, PageOutput, PageStats, SeenIds, Table, TableBatch,
 };
 use crate::sources::cxone::model::{Contact, LenientI64, LenientTime, RawPage, Tag, TimeText};
 use crate::sources::PageMeta;
@@ -41,7 +41,7 @@ use arrow::array::{
     StringBuilder, StructBuilder, TimestampMicrosecondBuilder,
 };
 use arrow::datatypes::DataType;
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
@@ -105,21 +105,7 @@ fn slow_path(body: &str, window: (i64, i64), seen: &mut SeenIds) -> Result<PageO
     };
     let raws = raws.unwrap_or_default();
     let mut sink = Sink::new(window, seen, body.len());
-    let mut quarantined = Vec::new();
-    for (i, raw) in raws.iter().enumerate() {
-        let text = raw.get();
-        let parsed = if text.starts_with('{') {
-            serde_json::from_str::<Contact>(text).map_err(|e| type_error_reason(text, &e))
-        } else {
-            Err("record is not a JSON object".to_string())
-        };
-        if let Err(reason) = parsed.and_then(|c| sink.accept(&c)) {
-            quarantined.push(QuarantinedRecord {
-                reason: format!("completedContacts[{i}]: {reason}"),
-                raw: text.to_string(),
-            });
-        }
-    }
+    let quarantined = accept_each(&mut sink, &raws, "completedContacts");
     let (batches, stats) = sink.finish();
     Ok(PageOutput {
         meta: meta(total, raws.len()),
@@ -174,8 +160,9 @@ impl<'de> Visitor<'de> for PageSeed<'_, '_> {
                     if self.sink.had_records {
                         return Err(de::Error::duplicate_field("completedContacts"));
                     }
-                    m.next_value_seed(RecordsSeed {
+                    self.sink.had_records |= m.next_value_seed(RecordsSeed {
                         sink: &mut *self.sink,
+                        expecting: "an array of completed contacts or null",
                     })?;
                 }
                 "totalRecords" => env.total_records = m.next_value()?,
@@ -196,40 +183,6 @@ impl<'de> Visitor<'de> for PageSeed<'_, '_> {
             env.total_records = LenientI64(n.total_records.0.or(env.total_records.0));
         }
         Ok(env)
-    }
-}
-
-/// `completedContacts`: null or an array whose elements go one by one to
-/// the sink.
-struct RecordsSeed<'s, 'w> {
-    sink: &'s mut Sink<'w>,
-}
-
-impl<'de> DeserializeSeed<'de> for RecordsSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RecordsSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an array of completed contacts or null")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        self.sink.had_records = true;
-        while let Some(c) = seq.next_element::<Contact>()? {
-            self.sink.records += 1;
-            self.sink.accept(&c).map_err(de::Error::custom)?;
-        }
-        Ok(())
     }
 }
 
@@ -421,6 +374,16 @@ impl<'w> Sink<'w> {
 
     fn finish(self) -> (Vec<TableBatch>, PageStats) {
         (vec![self.conv.finish(), self.contacts.finish()], self.stats)
+    }
+}
+
+impl RecordSink for Sink<'_> {
+    type Record<'de> = Contact<'de>;
+    fn accept(&mut self, c: &Contact) -> Result<(), String> {
+        Sink::accept(self, c)
+    }
+    fn count_record(&mut self) {
+        self.records += 1;
     }
 }
 

@@ -15,12 +15,10 @@
 //! simple and the count honest (a bad record the next slice owns is seen in
 //! both slices' quarantine, which is preferable to it vanishing).
 
-use super::reason::{page_text, type_error_reason};
+use super::reason::page_text;
+use super::records::{accept_each, RecordSink, RecordsSeed};
 use super::time::parse_micros;
-use super::{
-    make_batch, normalize_media_type, PageError, PageOutput, PageStats, QuarantinedRecord, SeenIds,
-    Table,
-};
+use super::{make_batch, normalize_media_type, PageError, PageOutput, PageStats, SeenIds, Table};
 use crate::sources::genesys::model::{
     Attributes, Conversation, DateTimeText, Metric, Participant, RawPage, Segment, Session, Text,
 };
@@ -31,7 +29,7 @@ use arrow::array::{
     TimestampMicrosecondBuilder,
 };
 use chrono::DateTime;
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
 /// Transforms one Genesys details page (query or jobs results shape).
 ///
@@ -91,21 +89,7 @@ fn slow_path(body: &str, window: (i64, i64), seen: &mut SeenIds) -> Result<PageO
         raws.len(),
     )?;
     let mut sink = Sink::new(window, seen, body.len());
-    let mut quarantined = Vec::new();
-    for (i, raw) in raws.iter().enumerate() {
-        let text = raw.get();
-        let parsed = if text.starts_with('{') {
-            serde_json::from_str::<Conversation>(text).map_err(|e| type_error_reason(text, &e))
-        } else {
-            Err("record is not a JSON object".to_string())
-        };
-        if let Err(reason) = parsed.and_then(|c| sink.accept(&c)) {
-            quarantined.push(QuarantinedRecord {
-                reason: format!("conversations[{i}]: {reason}"),
-                raw: text.to_string(),
-            });
-        }
-    }
+    let quarantined = accept_each(&mut sink, &raws, "conversations");
     let (batches, stats) = sink.finish();
     Ok(PageOutput {
         meta,
@@ -152,6 +136,7 @@ impl<'de> Visitor<'de> for PageSeed<'_, '_> {
                     had_records = true;
                     m.next_value_seed(RecordsSeed {
                         sink: &mut *self.sink,
+                        expecting: "an array of conversations or null",
                     })?;
                 }
                 // A repeated envelope key is left to the strict slow path.
@@ -165,38 +150,6 @@ impl<'de> Visitor<'de> for PageSeed<'_, '_> {
             }
         }
         Ok(env)
-    }
-}
-
-/// `conversations`: null or an array whose elements go one by one to the sink.
-struct RecordsSeed<'s, 'w> {
-    sink: &'s mut Sink<'w>,
-}
-
-impl<'de> DeserializeSeed<'de> for RecordsSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RecordsSeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an array of conversations or null")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(c) = seq.next_element::<Conversation>()? {
-            self.sink.records += 1;
-            self.sink.accept(&c).map_err(de::Error::custom)?;
-        }
-        Ok(())
     }
 }
 
@@ -413,6 +366,16 @@ impl<'w> Sink<'w> {
 
     fn finish(self) -> (Vec<super::TableBatch>, PageStats) {
         (self.b.finish(), self.stats)
+    }
+}
+
+impl RecordSink for Sink<'_> {
+    type Record<'de> = Conversation<'de>;
+    fn accept(&mut self, c: &Conversation) -> Result<(), String> {
+        Sink::accept(self, c)
+    }
+    fn count_record(&mut self) {
+        self.records += 1;
     }
 }
 

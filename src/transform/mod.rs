@@ -23,6 +23,7 @@ use std::sync::OnceLock;
 mod cxone;
 mod genesys;
 mod reason;
+mod records;
 pub mod schema;
 mod seen;
 mod time;
