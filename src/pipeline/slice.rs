@@ -120,7 +120,7 @@ impl SliceConsumer {
         }
     }
 
-    async fn upload(&mut self, idx: usize, bytes: Bytes) -> Result<()> {
+    async fn upload(&mut self, idx: usize, bytes: &[u8]) -> Result<()> {
         if self.uploads[idx].is_none() {
             let path = self.dataset.data_file(self.tables[idx].name(), &self.slice);
             self.uploads[idx] = Some(self.dataset.begin(path).await?);
@@ -153,7 +153,7 @@ impl SliceConsumer {
             stats,
         } = encoded;
         for (idx, bytes) in chunks {
-            self.upload(idx, bytes).await?;
+            self.upload(idx, &bytes).await?;
         }
         self.record(&quarantined, &stats);
         crate::failpoint::hit(crate::failpoint::points::PAGE);
@@ -190,7 +190,7 @@ impl SliceConsumer {
         let mut staged = Vec::new();
         let mut rows_by_table = vec![0u64; self.tables.len()];
         for (idx, rows, tail) in tails {
-            self.upload(idx, tail).await?;
+            self.upload(idx, &tail).await?;
             rows_by_table[idx] = rows;
             let upload = self.uploads[idx]
                 .take()

@@ -292,9 +292,7 @@ async fn upload_file(
         if n == 0 {
             break;
         }
-        upload
-            .write(bytes::Bytes::copy_from_slice(&buf[..n]))
-            .await?;
+        upload.write(&buf[..n]).await?;
     }
     upload.finish(rows).await
 }
