@@ -28,6 +28,7 @@
 //! - `transferred`: transferIndicatorId > 0, or a transferIndicatorName
 //!   other than "None".
 
+use super::columns::{arr, strings, timestamps, ConversationColumns};
 use super::reason::page_text;
 use super::records::{accept_each, RecordSink, RecordsSeed};
 use super::{
@@ -37,8 +38,8 @@ use crate::sources::cxone::model::{Contact, LenientI64, LenientTime, RawPage, Ta
 use crate::sources::PageMeta;
 use crate::Interval;
 use arrow::array::{
-    ArrayRef, BooleanBuilder, Float64Builder, Int32Builder, Int64Builder, ListBuilder,
-    StringBuilder, StructBuilder, TimestampMicrosecondBuilder,
+    BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, StringBuilder, StructBuilder,
+    TimestampMicrosecondBuilder,
 };
 use arrow::datatypes::DataType;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
@@ -303,7 +304,7 @@ pub(crate) fn media_type<'x>(name: Option<&'x str>, id: Option<i64>) -> Cow<'x, 
 /// Receives validated contacts one at a time and appends the rows of the
 /// ones this slice owns.
 struct Sink<'w> {
-    conv: ConvCols,
+    conv: ConversationColumns,
     contacts: ContactCols,
     window: (i64, i64),
     seen: &'w mut SeenIds,
@@ -325,7 +326,7 @@ impl<'w> Sink<'w> {
         // ~1.5 KB per compact record; builders grow past the hint if needed.
         let n = body_len / 1500 + 1;
         Sink {
-            conv: ConvCols::new(n),
+            conv: ConversationColumns::new(n, 10),
             contacts: ContactCols::new(n),
             window,
             seen,
@@ -360,7 +361,7 @@ impl<'w> Sink<'w> {
             self.stats.ended += 1;
             self.stats.duration_ms_sum += d;
         }
-        self.conv.append(&self.id_text, c, k);
+        append_conversation(&mut self.conv, &self.id_text, c, k);
         self.contacts.append(c, k);
         Ok(())
     }
@@ -387,135 +388,49 @@ impl RecordSink for Sink<'_> {
     }
 }
 
-fn timestamps(cap: usize) -> TimestampMicrosecondBuilder {
-    TimestampMicrosecondBuilder::with_capacity(cap).with_timezone("UTC")
-}
-
-fn strings(rows: usize, bytes_per_row: usize) -> StringBuilder {
-    StringBuilder::with_capacity(rows, rows * bytes_per_row)
-}
-
-fn arr<B: arrow::array::ArrayBuilder>(mut b: B) -> ArrayRef {
-    b.finish()
-}
-
-struct ConvCols {
-    conversation_id: StringBuilder,
-    started_at: TimestampMicrosecondBuilder,
-    ended_at: TimestampMicrosecondBuilder,
-    duration_ms: Int64Builder,
-    direction: StringBuilder,
-    media_type: StringBuilder,
-    queue_id: StringBuilder,
-    queue_name: StringBuilder,
-    agent_ids: ListBuilder<StringBuilder>,
-    participant_count: Int32Builder,
-    handle_ms: Int64Builder,
-    talk_ms: Int64Builder,
-    hold_ms: Int64Builder,
-    acw_ms: Int64Builder,
-    queue_wait_ms: Int64Builder,
-    abandoned: BooleanBuilder,
-    transferred: BooleanBuilder,
-    division_ids: ListBuilder<StringBuilder>,
-    external_tag: StringBuilder,
-}
-
-impl ConvCols {
-    fn new(n: usize) -> Self {
-        ConvCols {
-            conversation_id: strings(n, 10),
-            started_at: timestamps(n),
-            ended_at: timestamps(n),
-            duration_ms: Int64Builder::with_capacity(n),
-            direction: strings(n, 8),
-            media_type: strings(n, 5),
-            queue_id: strings(n, 8),
-            queue_name: strings(n, 16),
-            agent_ids: ListBuilder::with_capacity(strings(n, 8), n),
-            participant_count: Int32Builder::with_capacity(n),
-            handle_ms: Int64Builder::with_capacity(n),
-            talk_ms: Int64Builder::with_capacity(n),
-            hold_ms: Int64Builder::with_capacity(n),
-            acw_ms: Int64Builder::with_capacity(n),
-            queue_wait_ms: Int64Builder::with_capacity(n),
-            abandoned: BooleanBuilder::with_capacity(n),
-            transferred: BooleanBuilder::with_capacity(n),
-            division_ids: ListBuilder::new(StringBuilder::new()),
-            external_tag: strings(n, 0),
-        }
+/// One contact's row in the unified `conversations` table.
+fn append_conversation(cols: &mut ConversationColumns, id: &str, c: &Contact, k: Checked) {
+    cols.conversation_id.append_value(id);
+    cols.started_at.append_value(k.start);
+    cols.ended_at
+        .append_option(k.duration_ms.map(|d| k.start + d * 1000));
+    cols.duration_ms.append_option(k.duration_ms);
+    cols.direction.append_option(
+        c.is_outbound
+            .0
+            .map(|o| if o { "outbound" } else { "inbound" }),
+    );
+    cols.media_type
+        .append_value(media_type(c.media_type_name.as_deref(), c.media_type_id.0));
+    match c.skill_id.0.filter(|&s| s > 0) {
+        Some(s) => cols.queue_id.append_value(s.to_string()),
+        None => cols.queue_id.append_null(),
     }
-
-    fn append(&mut self, id: &str, c: &Contact, k: Checked) {
-        self.conversation_id.append_value(id);
-        self.started_at.append_value(k.start);
-        self.ended_at
-            .append_option(k.duration_ms.map(|d| k.start + d * 1000));
-        self.duration_ms.append_option(k.duration_ms);
-        self.direction.append_option(
-            c.is_outbound
-                .0
-                .map(|o| if o { "outbound" } else { "inbound" }),
-        );
-        self.media_type
-            .append_value(media_type(c.media_type_name.as_deref(), c.media_type_id.0));
-        match c.skill_id.0.filter(|&s| s > 0) {
-            Some(s) => self.queue_id.append_value(s.to_string()),
-            None => self.queue_id.append_null(),
-        }
-        self.queue_name.append_option(c.skill_name.as_deref());
-        let agent = c.agent_id.0.filter(|&a| a > 0);
-        if let Some(a) = agent {
-            self.agent_ids.values().append_value(a.to_string());
-        }
-        self.agent_ids.append(true);
-        self.participant_count
-            .append_value(1 + i32::from(agent.is_some()));
-        let (agent_s, hold_s, acw_s) = (c.agent_seconds.0, c.hold_seconds.0, c.acw_seconds.0);
-        let handle = (agent_s.is_some() || hold_s.is_some() || acw_s.is_some())
-            .then(|| agent_s.unwrap_or(0.0) + hold_s.unwrap_or(0.0) + acw_s.unwrap_or(0.0));
-        self.handle_ms.append_option(ms(handle));
-        self.talk_ms.append_option(ms(agent_s));
-        self.hold_ms.append_option(ms(hold_s));
-        self.acw_ms.append_option(ms(acw_s));
-        self.queue_wait_ms.append_option(ms(c.in_queue_seconds.0));
-        self.abandoned.append_value(c.abandoned.0.unwrap_or(false));
-        let transferred = c.transfer_indicator_id.0.is_some_and(|t| t > 0)
-            || c.transfer_indicator_name
-                .as_deref()
-                .is_some_and(|n| !n.trim().eq_ignore_ascii_case("none"));
-        self.transferred.append_value(transferred);
-        // Genesys-only columns.
-        self.division_ids.append(false);
-        self.external_tag.append_null();
+    cols.queue_name.append_option(c.skill_name.as_deref());
+    let agent = c.agent_id.0.filter(|&a| a > 0);
+    if let Some(a) = agent {
+        cols.agent_ids.values().append_value(a.to_string());
     }
-
-    fn finish(self) -> TableBatch {
-        make_batch(
-            Table::Conversations,
-            vec![
-                ("conversation_id", arr(self.conversation_id)),
-                ("started_at", arr(self.started_at)),
-                ("ended_at", arr(self.ended_at)),
-                ("duration_ms", arr(self.duration_ms)),
-                ("direction", arr(self.direction)),
-                ("media_type", arr(self.media_type)),
-                ("queue_id", arr(self.queue_id)),
-                ("queue_name", arr(self.queue_name)),
-                ("agent_ids", arr(self.agent_ids)),
-                ("participant_count", arr(self.participant_count)),
-                ("handle_ms", arr(self.handle_ms)),
-                ("talk_ms", arr(self.talk_ms)),
-                ("hold_ms", arr(self.hold_ms)),
-                ("acw_ms", arr(self.acw_ms)),
-                ("queue_wait_ms", arr(self.queue_wait_ms)),
-                ("abandoned", arr(self.abandoned)),
-                ("transferred", arr(self.transferred)),
-                ("division_ids", arr(self.division_ids)),
-                ("external_tag", arr(self.external_tag)),
-            ],
-        )
-    }
+    cols.agent_ids.append(true);
+    cols.participant_count
+        .append_value(1 + i32::from(agent.is_some()));
+    let (agent_s, hold_s, acw_s) = (c.agent_seconds.0, c.hold_seconds.0, c.acw_seconds.0);
+    let handle = (agent_s.is_some() || hold_s.is_some() || acw_s.is_some())
+        .then(|| agent_s.unwrap_or(0.0) + hold_s.unwrap_or(0.0) + acw_s.unwrap_or(0.0));
+    cols.handle_ms.append_option(ms(handle));
+    cols.talk_ms.append_option(ms(agent_s));
+    cols.hold_ms.append_option(ms(hold_s));
+    cols.acw_ms.append_option(ms(acw_s));
+    cols.queue_wait_ms.append_option(ms(c.in_queue_seconds.0));
+    cols.abandoned.append_value(c.abandoned.0.unwrap_or(false));
+    let transferred = c.transfer_indicator_id.0.is_some_and(|t| t > 0)
+        || c.transfer_indicator_name
+            .as_deref()
+            .is_some_and(|n| !n.trim().eq_ignore_ascii_case("none"));
+    cols.transferred.append_value(transferred);
+    // Genesys-only columns.
+    cols.division_ids.append(false);
+    cols.external_tag.append_null();
 }
 
 /// `tags`: list<struct<tag_id, tag_name>>, with the list item field taken

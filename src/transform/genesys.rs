@@ -15,6 +15,7 @@
 //! simple and the count honest (a bad record the next slice owns is seen in
 //! both slices' quarantine, which is preferable to it vanishing).
 
+use super::columns::{arr, string_list, strings, timestamps, ConversationColumns};
 use super::reason::page_text;
 use super::records::{accept_each, RecordSink, RecordsSeed};
 use super::time::parse_micros;
@@ -25,7 +26,7 @@ use crate::sources::genesys::model::{
 use crate::sources::PageMeta;
 use crate::Interval;
 use arrow::array::{
-    ArrayRef, BooleanBuilder, Int32Builder, Int64Builder, ListBuilder, MapBuilder, StringBuilder,
+    BooleanBuilder, Int32Builder, Int64Builder, ListBuilder, MapBuilder, StringBuilder,
     TimestampMicrosecondBuilder,
 };
 use chrono::DateTime;
@@ -269,18 +270,6 @@ fn s<'x>(v: &'x Option<Text>) -> Option<&'x str> {
     v.as_deref()
 }
 
-fn timestamps(cap: usize) -> TimestampMicrosecondBuilder {
-    TimestampMicrosecondBuilder::with_capacity(cap).with_timezone("UTC")
-}
-
-fn strings(rows: usize, bytes_per_row: usize) -> StringBuilder {
-    StringBuilder::with_capacity(rows, rows * bytes_per_row)
-}
-
-fn string_list() -> ListBuilder<StringBuilder> {
-    ListBuilder::new(StringBuilder::new())
-}
-
 fn append_strs(b: &mut ListBuilder<StringBuilder>, v: &Option<Vec<Option<Text>>>) {
     match v {
         None => b.append(false),
@@ -291,10 +280,6 @@ fn append_strs(b: &mut ListBuilder<StringBuilder>, v: &Option<Vec<Option<Text>>>
             b.append(true);
         }
     }
-}
-
-fn arr<B: arrow::array::ArrayBuilder>(mut b: B) -> ArrayRef {
-    b.finish()
 }
 
 /// ASCII case-insensitive substring test without allocating.
@@ -432,7 +417,7 @@ impl<'x> Rollup<'x> {
 }
 
 struct Builders {
-    conv: ConvCols,
+    conv: ConversationColumns,
     part: PartCols,
     sess: SessCols,
     seg: SegCols,
@@ -442,7 +427,7 @@ struct Builders {
 impl Builders {
     fn new(nc: usize, np: usize, ns: usize, ng: usize, nm: usize) -> Self {
         Builders {
-            conv: ConvCols::new(nc),
+            conv: ConversationColumns::new(nc, 36),
             part: PartCols::new(np),
             sess: SessCols::new(ns),
             seg: SegCols::new(ng),
@@ -522,81 +507,6 @@ impl Builders {
             self.seg.finish(),
             self.met.finish(),
         ]
-    }
-}
-
-struct ConvCols {
-    conversation_id: StringBuilder,
-    started_at: TimestampMicrosecondBuilder,
-    ended_at: TimestampMicrosecondBuilder,
-    duration_ms: Int64Builder,
-    direction: StringBuilder,
-    media_type: StringBuilder,
-    queue_id: StringBuilder,
-    queue_name: StringBuilder,
-    agent_ids: ListBuilder<StringBuilder>,
-    participant_count: Int32Builder,
-    handle_ms: Int64Builder,
-    talk_ms: Int64Builder,
-    hold_ms: Int64Builder,
-    acw_ms: Int64Builder,
-    queue_wait_ms: Int64Builder,
-    abandoned: BooleanBuilder,
-    transferred: BooleanBuilder,
-    division_ids: ListBuilder<StringBuilder>,
-    external_tag: StringBuilder,
-}
-
-impl ConvCols {
-    fn new(n: usize) -> Self {
-        ConvCols {
-            conversation_id: strings(n, 36),
-            started_at: timestamps(n),
-            ended_at: timestamps(n),
-            duration_ms: Int64Builder::with_capacity(n),
-            direction: strings(n, 8),
-            media_type: strings(n, 5),
-            queue_id: strings(n, 36),
-            queue_name: strings(n, 0),
-            agent_ids: string_list(),
-            participant_count: Int32Builder::with_capacity(n),
-            handle_ms: Int64Builder::with_capacity(n),
-            talk_ms: Int64Builder::with_capacity(n),
-            hold_ms: Int64Builder::with_capacity(n),
-            acw_ms: Int64Builder::with_capacity(n),
-            queue_wait_ms: Int64Builder::with_capacity(n),
-            abandoned: BooleanBuilder::with_capacity(n),
-            transferred: BooleanBuilder::with_capacity(n),
-            division_ids: string_list(),
-            external_tag: strings(n, 0),
-        }
-    }
-
-    fn finish(self) -> super::TableBatch {
-        make_batch(
-            Table::Conversations,
-            vec![
-                ("conversation_id", arr(self.conversation_id)),
-                ("started_at", arr(self.started_at)),
-                ("ended_at", arr(self.ended_at)),
-                ("duration_ms", arr(self.duration_ms)),
-                ("direction", arr(self.direction)),
-                ("media_type", arr(self.media_type)),
-                ("queue_id", arr(self.queue_id)),
-                ("queue_name", arr(self.queue_name)),
-                ("agent_ids", arr(self.agent_ids)),
-                ("participant_count", arr(self.participant_count)),
-                ("handle_ms", arr(self.handle_ms)),
-                ("talk_ms", arr(self.talk_ms)),
-                ("hold_ms", arr(self.hold_ms)),
-                ("acw_ms", arr(self.acw_ms)),
-                ("queue_wait_ms", arr(self.queue_wait_ms)),
-                ("abandoned", arr(self.abandoned)),
-                ("transferred", arr(self.transferred)),
-                ("division_ids", arr(self.division_ids)),
-                ("external_tag", arr(self.external_tag)),
-            ],
-        )
     }
 }
 

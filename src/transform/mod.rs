@@ -20,6 +20,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
+mod columns;
 mod cxone;
 mod genesys;
 mod reason;
