@@ -359,8 +359,7 @@ impl ApiClient {
         let headers = response.headers().clone();
         // Inside the retry loop on purpose: a reset halfway through the body
         // is as transient as one before the status line.
-        let body = response
-            .bytes()
+        let body = read_body(response)
             .await
             .map_err(|e| describe_reqwest_error(&e))?;
         Ok(ApiResponse {
@@ -564,6 +563,28 @@ pub fn forbidden_details(body: &[u8], fallback_permission: &str) -> (String, Str
         named.unwrap_or_else(|| fallback_permission.to_string()),
         message,
     )
+}
+
+/// Largest body preallocated from `Content-Length`; a larger body still
+/// arrives whole, its buffer just grows as it does.
+const MAX_BODY_PREALLOC: u64 = 64 << 20;
+
+/// Reads a whole body into one buffer sized from `Content-Length`.
+///
+/// `Response::bytes` keeps every received chunk until the end and then
+/// copies them into a new buffer: two copies of a 5 MB results page alive at
+/// once, allocated afresh for every page. One exact-size buffer halves that
+/// and gives the allocator one block of a stable size to reuse.
+async fn read_body(mut response: reqwest::Response) -> reqwest::Result<Bytes> {
+    let expected = response
+        .content_length()
+        .unwrap_or(0)
+        .min(MAX_BODY_PREALLOC);
+    let mut body = Vec::with_capacity(expected as usize);
+    while let Some(chunk) = response.chunk().await? {
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(body))
 }
 
 #[cfg(test)]
