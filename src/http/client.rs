@@ -569,18 +569,18 @@ pub fn forbidden_details(body: &[u8], fallback_permission: &str) -> (String, Str
 /// arrives whole, its buffer just grows as it does.
 const MAX_BODY_PREALLOC: u64 = 64 << 20;
 
-/// Reads a whole body into one buffer sized from `Content-Length`.
+/// Reads a whole body into one buffer sized from `Content-Length`, taken
+/// from the [`super::body_pool`] when it is large.
 ///
 /// `Response::bytes` keeps every received chunk until the end and then
 /// copies them into a new buffer: two copies of a 5 MB results page alive at
-/// once, allocated afresh for every page. One exact-size buffer halves that
-/// and gives the allocator one block of a stable size to reuse.
+/// once, allocated afresh for every page.
 async fn read_body(mut response: reqwest::Response) -> reqwest::Result<Bytes> {
     let expected = response
         .content_length()
         .unwrap_or(0)
         .min(MAX_BODY_PREALLOC);
-    let mut body = Vec::with_capacity(expected as usize);
+    let mut body = super::body_pool::BODIES.buffer(expected as usize);
     while let Some(chunk) = response.chunk().await? {
         body.extend_from_slice(&chunk);
     }

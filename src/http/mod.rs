@@ -18,6 +18,7 @@
 //! does the common form POST. No token or secret ever reaches a log line,
 //! an error message or `Debug` output ([`crate::Secret`]).
 
+pub mod body_pool;
 mod client;
 pub mod retry;
 mod stats;

@@ -140,6 +140,8 @@ impl SliceConsumer {
         let slice = self.slice;
         let (encoder, outcome) = tokio::task::spawn_blocking(move || {
             let r = encoder.ingest(&page, &slice);
+            // The batches own their data, so the body can serve the next page.
+            crate::http::body_pool::BODIES.recycle(page);
             (encoder, r)
         })
         .await
