@@ -101,6 +101,8 @@ fn run_slice(pages: &[&Bytes], window: &Interval, dir: &Path) -> Result<Totals, 
 }
 
 fn main() -> Result<(), BoxError> {
+    // SAFETY: first thing in main, no other thread started yet.
+    unsafe { cxetl::allocator::shorten_purge_delay() };
     let args = parse_args()?;
     let window_text = std::fs::read_to_string(args.pages.join("window.txt"))?;
     let (s, e) = window_text

@@ -9,6 +9,7 @@
 //! together for one run; [`simulator`] serves the vendors' API shapes on
 //! loopback for the demo, the tests and the benchmarks.
 
+pub mod allocator;
 pub mod config;
 pub mod error;
 pub mod failpoint;
