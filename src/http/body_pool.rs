@@ -5,7 +5,7 @@
 //! released by another thread lazily and keeps freed memory committed for its
 //! purge delay, so at ~35 pages a second fresh page buffers alone held tens of
 //! MB of RSS: a 1M-conversation run peaked at 357–367 MB without recycling and
-//! 303–323 MB with it (BENCHMARKS.md). Handing a few buffers back and forth
+//! 294–331 MB with it (BENCHMARKS.md). Handing a few buffers back and forth
 //! avoids that churn; small bodies (tokens, job status) never touch the pool.
 
 use bytes::Bytes;
