@@ -17,7 +17,9 @@ pub const MIN_POOLED_LEN: usize = 64 << 10;
 /// concurrency, so a run reaches a steady state without fresh allocations.
 const MAX_POOLED: usize = 8;
 /// Larger buffers are freed rather than kept (an outlier page must not pin
-/// its memory for the rest of the run).
+/// its memory for the rest of the run), and no more is reserved up front: a
+/// `Content-Length` is a claim, a larger body still arrives whole as its
+/// buffer grows.
 const MAX_POOLED_CAPACITY: usize = 64 << 20;
 
 /// A bounded free-list of byte buffers.
@@ -36,9 +38,11 @@ impl BodyPool {
         }
     }
 
-    /// An empty buffer with room for `len` bytes: a recycled one when `len`
-    /// is large enough to be worth it and one is free.
+    /// An empty buffer for a body of about `len` bytes (room reserved up to
+    /// 64 MB): a recycled one when `len` is large enough to be worth it and
+    /// one is free.
     pub fn buffer(&self, len: usize) -> Vec<u8> {
+        let len = len.min(MAX_POOLED_CAPACITY);
         if len < MIN_POOLED_LEN {
             return Vec::with_capacity(len);
         }

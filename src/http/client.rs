@@ -565,10 +565,6 @@ pub fn forbidden_details(body: &[u8], fallback_permission: &str) -> (String, Str
     )
 }
 
-/// Largest body preallocated from `Content-Length`; a larger body still
-/// arrives whole, its buffer just grows as it does.
-const MAX_BODY_PREALLOC: u64 = 64 << 20;
-
 /// Reads a whole body into one buffer sized from `Content-Length`, taken
 /// from the [`super::body_pool`] when it is large.
 ///
@@ -576,11 +572,8 @@ const MAX_BODY_PREALLOC: u64 = 64 << 20;
 /// copies them into a new buffer: two copies of a 5 MB results page alive at
 /// once, allocated afresh for every page.
 async fn read_body(mut response: reqwest::Response) -> reqwest::Result<Bytes> {
-    let expected = response
-        .content_length()
-        .unwrap_or(0)
-        .min(MAX_BODY_PREALLOC);
-    let mut body = super::body_pool::BODIES.buffer(expected as usize);
+    let expected = response.content_length().unwrap_or(0);
+    let mut body = super::body_pool::BODIES.buffer(usize::try_from(expected).unwrap_or(usize::MAX));
     while let Some(chunk) = response.chunk().await? {
         body.extend_from_slice(&chunk);
     }
