@@ -1,7 +1,8 @@
 //! `sample_data/cxone/`: regenerated from the CXone simulator on demand
-//! (`cargo test --test simulator_cxone_samples -- --ignored`), checked
+//! (`cargo test --test it simulator_cxone_samples:: -- --ignored`), checked
 //! always against the fact sheet (`shared/vendor-apis/cxone.md`).
 
+use crate::common::{is_vendor_date, read_json};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use cxetl::simulator::{self, Faults, SimConfig, Simulator};
@@ -18,14 +19,7 @@ fn dir() -> PathBuf {
 }
 
 fn read(name: &str) -> Value {
-    let text = std::fs::read_to_string(dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn is_date(v: &Value) -> bool {
-    v.as_str().is_some_and(|s| {
-        s.len() == 24 && s.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(s).is_ok()
-    })
+    read_json(&dir().join(name))
 }
 
 fn claims(jwt: &str) -> Value {
@@ -43,7 +37,7 @@ fn kind_of_bad(c: &Value) -> Option<&'static str> {
         Some("missing contactId")
     } else if !c["contactId"].is_i64() {
         Some("contactId not numeric")
-    } else if !is_date(
+    } else if !is_vendor_date(
         c.get("contactStartDate")
             .or_else(|| c.get("contactStart"))?,
     ) {
@@ -87,7 +81,7 @@ fn sample_files_follow_the_fact_sheet() {
     assert_eq!(p["totalRecords"], 3);
     assert!(p["_links"]["self"].as_str().unwrap().starts_with(API));
     assert!(p["_links"]["next"].is_null() && p["_links"]["previous"].is_null());
-    assert!(p["businessUnitId"].is_i64() && is_date(&p["lastPollTime"]));
+    assert!(p["businessUnitId"].is_i64() && is_vendor_date(&p["lastPollTime"]));
     let cs = p["completedContacts"].as_array().unwrap();
     assert_eq!(cs.len(), 3);
     let legacy: Vec<_> = cs

@@ -1,6 +1,7 @@
 //! `sample_data/genesys/`: regenerated from the simulator on demand
-//! (`cargo test --test simulator_samples -- --ignored`), checked always.
+//! (`cargo test --test it simulator_samples:: -- --ignored`), checked always.
 
+use crate::common::{is_vendor_date, read_json};
 use cxetl::simulator::{self, Faults, SimConfig};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -12,20 +13,13 @@ fn dir() -> PathBuf {
 }
 
 fn read(name: &str) -> Value {
-    let text = std::fs::read_to_string(dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn is_date(v: &Value) -> bool {
-    v.as_str().is_some_and(|s| {
-        s.len() == 24 && s.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(s).is_ok()
-    })
+    read_json(&dir().join(name))
 }
 
 fn kind_of_bad(c: &Value) -> Option<&'static str> {
     if c.get("conversationId").is_none() {
         Some("missing conversationId")
-    } else if !is_date(&c["conversationStart"]) {
+    } else if !is_vendor_date(&c["conversationStart"]) {
         Some("conversationStart not a date")
     } else if !c["participants"].is_array() {
         Some("participants not an array")
@@ -57,7 +51,7 @@ fn sample_files_follow_the_fact_sheet() {
         "one ongoing"
     );
     for c in cs {
-        assert!(is_date(&c["conversationStart"]));
+        assert!(is_vendor_date(&c["conversationStart"]));
         assert!(c["participants"]
             .as_array()
             .unwrap()
@@ -70,21 +64,23 @@ fn sample_files_follow_the_fact_sheet() {
     let f = read("job_status_fulfilled.json");
     assert_eq!(f["state"], "FULFILLED");
     assert!(
-        is_date(&f["submissionDate"])
-            && is_date(&f["completionDate"])
-            && is_date(&f["expirationDate"])
+        is_vendor_date(&f["submissionDate"])
+            && is_vendor_date(&f["completionDate"])
+            && is_vendor_date(&f["expirationDate"])
     );
     let f = read("job_status_failed.json");
     assert_eq!(f["state"], "FAILED");
     assert!(f["errorMessage"].is_string());
 
     let p1 = read("job_results_page1.json");
-    assert!(p1["cursor"].is_string() && is_date(&p1["dataAvailabilityDate"]));
+    assert!(p1["cursor"].is_string() && is_vendor_date(&p1["dataAvailabilityDate"]));
     assert!(p1["conversations"][0]["participants"][0]["attributes"].is_object());
     let last = read("job_results_last.json");
-    assert!(last.get("cursor").is_none() && is_date(&last["dataAvailabilityDate"]));
+    assert!(last.get("cursor").is_none() && is_vendor_date(&last["dataAvailabilityDate"]));
     assert!(!last["conversations"].as_array().unwrap().is_empty());
-    assert!(is_date(&read("availability.json")["dataAvailabilityDate"]));
+    assert!(is_vendor_date(
+        &read("availability.json")["dataAvailabilityDate"]
+    ));
 
     for (name, status, code) in [
         ("error_401.json", 401, "credentials.expired"),

@@ -1,5 +1,5 @@
 //! Scale check for the simulator (ignored by default; run with
-//! `cargo test --release --test simulator_scale -- --ignored --nocapture`).
+//! `cargo test --release --test it simulator_scale:: -- --ignored --nocapture`).
 
 use cxetl::simulator::{self, SimConfig};
 use std::time::Instant;

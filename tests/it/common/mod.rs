@@ -242,3 +242,18 @@ pub fn small_config(conversations: usize) -> SimConfig {
         ..SimConfig::default()
     }
 }
+
+/// A JSON file (a sample under `sample_data/`), parsed; panics naming it.
+pub fn read_json(path: &Path) -> serde_json::Value {
+    let name = path.display();
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{name}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// A date-time as both vendors write them: UTC, milliseconds, `Z`
+/// (`2026-11-20T08:15:00.000Z`).
+pub fn is_vendor_date(v: &serde_json::Value) -> bool {
+    v.as_str().is_some_and(|s| {
+        s.len() == 24 && s.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(s).is_ok()
+    })
+}
