@@ -30,13 +30,23 @@ fn assert_matches_truth(out: &std::path::Path, sim: &cxetl::simulator::Simulator
     );
 }
 
+/// Runs `cxetl run genesys` over the whole test interval, expects exit 0
+/// and checks the lake against the simulator's truth.
+async fn run_whole_interval(
+    sim: &cxetl::simulator::Simulator,
+    args: &[&str],
+) -> (tempfile::TempDir, Run) {
+    let out = tempfile::tempdir().unwrap();
+    let run = run_genesys(sim, START, END, out.path(), args).await;
+    run.expect_code(0);
+    assert_matches_truth(out.path(), sim, &interval(START, END));
+    (out, run)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jobs_path_matches_ground_truth() {
     let sim = start(small_config(1500)).await;
-    let out = tempfile::tempdir().unwrap();
-    let run = run_genesys(&sim, START, END, out.path(), &["--genesys-api", "jobs"]).await;
-    run.expect_code(0);
-    assert_matches_truth(out.path(), &sim, &interval(START, END));
+    let (_out, run) = run_whole_interval(&sim, &["--genesys-api", "jobs"]).await;
     let s = run.summary();
     assert_eq!(s["status"], "succeeded");
     assert_eq!(
@@ -88,12 +98,8 @@ async fn short_token_lifetime_over_slow_pages() {
         ..small_config(1200)
     })
     .await;
-    let out = tempfile::tempdir().unwrap();
-    let run = run_genesys(
+    let (_out, _run) = run_whole_interval(
         &sim,
-        START,
-        END,
-        out.path(),
         &[
             "--genesys-api",
             "query",
@@ -104,8 +110,6 @@ async fn short_token_lifetime_over_slow_pages() {
         ],
     )
     .await;
-    run.expect_code(0);
-    assert_matches_truth(out.path(), &sim, &interval(START, END));
 
     let log = sim.request_log();
     let api: Vec<_> = log.iter().filter(|r| r.kind == RequestKind::Api).collect();
@@ -145,17 +149,8 @@ async fn early_revocation_costs_one_refresh_and_one_retry_each() {
         ..small_config(1200)
     })
     .await;
-    let out = tempfile::tempdir().unwrap();
-    let run = run_genesys(
-        &sim,
-        START,
-        END,
-        out.path(),
-        &["--genesys-api", "query", "--concurrency", "1"],
-    )
-    .await;
-    run.expect_code(0);
-    assert_matches_truth(out.path(), &sim, &interval(START, END));
+    let (_out, run) =
+        run_whole_interval(&sim, &["--genesys-api", "query", "--concurrency", "1"]).await;
 
     let log = sim.request_log();
     let revoked: Vec<_> = log
@@ -197,17 +192,8 @@ async fn throttling_waits_out_retry_after_across_the_client() {
         ..small_config(800)
     })
     .await;
-    let out = tempfile::tempdir().unwrap();
-    let run = run_genesys(
-        &sim,
-        START,
-        END,
-        out.path(),
-        &["--genesys-api", "query", "--concurrency", "2"],
-    )
-    .await;
-    run.expect_code(0);
-    assert_matches_truth(out.path(), &sim, &interval(START, END));
+    let (_out, run) =
+        run_whole_interval(&sim, &["--genesys-api", "query", "--concurrency", "2"]).await;
 
     let log = sim.request_log();
     let throttled: Vec<_> = log.iter().filter(|r| r.status == 429).collect();
@@ -250,10 +236,7 @@ async fn server_errors_and_resets_are_retried_to_completion() {
         ..small_config(1000)
     })
     .await;
-    let out = tempfile::tempdir().unwrap();
-    let run = run_genesys(&sim, START, END, out.path(), &["--genesys-api", "jobs"]).await;
-    run.expect_code(0);
-    assert_matches_truth(out.path(), &sim, &interval(START, END));
+    let (_out, run) = run_whole_interval(&sim, &["--genesys-api", "jobs"]).await;
     let s = run.summary();
     assert!(s["http"]["server_errors"].as_u64().unwrap() > 0);
     assert!(s["http"]["retries"].as_u64().unwrap() >= s["http"]["server_errors"].as_u64().unwrap());
