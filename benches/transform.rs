@@ -6,7 +6,7 @@
 //! them. Then, per conversation (criterion `Throughput::Elements`):
 //!
 //! - `scan/*`: serde_json skipping the bytes (`IgnoredAny`): the parse floor;
-//! - `page_to_arrow/*`: `cxetl::transform::genesys_page` → five Arrow batches;
+//! - `page_to_arrow/*`: `cxetl::vendors::genesys::transform::genesys_page` → five Arrow batches;
 //! - `arrow_to_parquet/*`: `cxetl::sink::parquet::TableWriter` over those
 //!   batches, one file per table, footer included;
 //! - `page_to_parquet/*`: both, as `SliceConsumer`'s blocking half does;
@@ -21,8 +21,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use cxetl::sink::parquet::TableWriter;
-use cxetl::transform::{genesys_page, SeenIds, Table, TableBatch};
+use cxetl::sink::writer::TableEncoders;
+use cxetl::transform::{SeenIds, Table, TableBatch};
+use cxetl::vendors::genesys::transform::genesys_page;
 use cxetl::Interval;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
@@ -98,28 +99,18 @@ fn transform_all(p: &Pages) -> Vec<TableBatch> {
     out
 }
 
-/// Encodes batches into one Parquet file per table; returns total bytes.
+/// Encodes batches with the sink's encoders, one Parquet file per table;
+/// returns total bytes.
 fn encode(batches: &[TableBatch]) -> usize {
-    let mut writers: Vec<Option<TableWriter>> = Table::all().iter().map(|_| None).collect();
+    let mut encoders = TableEncoders::default();
     let mut bytes = 0usize;
     for tb in batches {
-        if tb.batch.num_rows() == 0 {
-            continue;
-        }
-        let idx = Table::all()
-            .iter()
-            .position(|t| *t == tb.table)
-            .expect("known table");
-        let w = writers[idx]
-            .get_or_insert_with(|| TableWriter::new(tb.table.schema()).expect("writer"));
-        if let Some(b) = w.write(&tb.batch).expect("encode") {
+        if let Some(b) = encoders.encode(tb).expect("encode") {
             bytes += b.len();
         }
     }
-    for w in writers.into_iter().flatten() {
-        bytes += w.finish().expect("footer").len();
-    }
-    bytes
+    let tails = encoders.finish().expect("footer");
+    bytes + tails.iter().map(|t| t.bytes.len()).sum::<usize>()
 }
 
 /// Writer settings to compare with `cxetl::sink::parquet`'s.
@@ -161,7 +152,7 @@ fn encode_with(batches: &[TableBatch], props: &WriterProperties) -> usize {
     for t in Table::all() {
         let mut w =
             ArrowWriter::try_new(Vec::new(), t.schema(), Some(props.clone())).expect("writer");
-        for tb in batches.iter().filter(|b| b.table == *t) {
+        for tb in batches.iter().filter(|b| b.table == t) {
             w.write(&tb.batch).expect("encode");
         }
         total += w.into_inner().expect("footer").len();
@@ -183,11 +174,11 @@ fn benches(c: &mut Criterion) {
         let bytes: usize = p.pages.iter().map(Bytes::len).sum();
         let batches = transform_all(p);
         let rows: Vec<(String, usize)> = Table::all()
-            .iter()
+            .into_iter()
             .map(|t| {
                 let n = batches
                     .iter()
-                    .filter(|b| b.table == *t)
+                    .filter(|b| b.table == t)
                     .map(|b| b.batch.num_rows())
                     .sum();
                 (t.name().to_string(), n)

@@ -18,7 +18,8 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use cxetl::sink::parquet::TableWriter;
-use cxetl::transform::{genesys_page, SeenIds, Table};
+use cxetl::transform::{SeenIds, Table};
+use cxetl::vendors::genesys::transform::genesys_page;
 use cxetl::Interval;
 
 // The same allocator as the cxetl binary, so the figures are the shipped ones.

@@ -1,8 +1,10 @@
-//! Command-line interface (clap). Flags double as environment variables
-//! where the contract names one; secrets never echo their values in `--help`.
+//! Command-line interface (clap): the subcommands and their own flags. The
+//! run, vendor and output options are declared once in `cxetl::settings`
+//! and the vendors' settings modules, and flattened in here; secrets never
+//! echo their values in `--help`.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use cxetl::sources::genesys::ApiMode;
+use cxetl::settings::Options;
 use cxetl::Vendor;
 use std::path::PathBuf;
 
@@ -47,16 +49,12 @@ pub struct CheckArgs {
     /// Vendor to check.
     #[arg(value_enum)]
     pub vendor: Vendor,
-    /// Output to prove writable: a local directory, file:///abs/path or s3://bucket/prefix.
-    #[arg(long)]
-    pub output: Option<String>,
     /// TOML file with credentials and run defaults (flags and env override it).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// The same options as `run`; `--output` is proved writable when given.
     #[command(flatten)]
-    pub genesys: GenesysArgs,
-    #[command(flatten)]
-    pub cxone: CxoneArgs,
+    pub options: Options,
 }
 
 /// `cxetl run`.
@@ -71,91 +69,16 @@ pub struct RunArgs {
     /// Interval end (exclusive), same forms as --start.
     #[arg(long)]
     pub end: String,
-    /// Output: a local directory, file:///abs/path or s3://bucket/prefix.
-    #[arg(long)]
-    pub output: Option<String>,
-    /// Genesys API per slice: auto picks async jobs up to the data-availability date, the query after it.
-    #[arg(long, value_enum)]
-    pub genesys_api: Option<ApiMode>,
-    /// Quarantined records tolerated before exiting with 7 (default: no limit).
-    #[arg(long)]
-    pub max_bad_records: Option<u64>,
     /// TOML file with credentials and run defaults (flags and env override it).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Client-side request budget per minute (Genesys default: 300, the per-token platform limit).
-    #[arg(long)]
-    pub rate_per_minute: Option<u32>,
-    /// Slices extracted at once (they share the request budget).
-    #[arg(long)]
-    pub concurrency: Option<usize>,
-    /// Longest slice, e.g. 1d, 6h (slices also end at every UTC midnight).
-    #[arg(long)]
-    pub slice: Option<String>,
-    /// Attempts per request on 429/5xx/timeouts/resets before exiting with 5.
-    #[arg(long)]
-    pub max_attempts: Option<u32>,
-    /// Re-extract this much before --start too (late-arriving updates), e.g. 2d;
-    /// the widened partitions are replaced, never duplicated.
-    #[arg(long)]
-    pub lookback: Option<String>,
     /// Print the plan (slices, API mode, target files) and exit: no data
     /// requests, nothing written.
     #[arg(long)]
     pub dry_run: bool,
+    /// Every run, vendor and output option (declared in `cxetl::settings`).
     #[command(flatten)]
-    pub genesys: GenesysArgs,
-    #[command(flatten)]
-    pub cxone: CxoneArgs,
-}
-
-/// NICE CXone credentials and endpoints.
-#[derive(Debug, Args, Default)]
-pub struct CxoneArgs {
-    /// Access key id (sent as the password grant's username).
-    #[arg(long, env = "CXONE_ACCESS_KEY_ID", hide_env_values = true)]
-    pub cxone_access_key_id: Option<String>,
-    /// Access key secret (sent as the password grant's password).
-    #[arg(long, env = "CXONE_ACCESS_KEY_SECRET", hide_env_values = true)]
-    pub cxone_access_key_secret: Option<String>,
-    /// Registered application's client id.
-    #[arg(long, env = "CXONE_CLIENT_ID", hide_env_values = true)]
-    pub cxone_client_id: Option<String>,
-    /// Registered application's client secret.
-    #[arg(long, env = "CXONE_CLIENT_SECRET", hide_env_values = true)]
-    pub cxone_client_secret: Option<String>,
-    /// OIDC issuer (default https://cxone.niceincontact.com).
-    #[arg(long, env = "CXONE_AUTH_URL")]
-    pub cxone_auth_url: Option<String>,
-    /// Tenant API endpoint (skips discovery from the id token).
-    #[arg(long, env = "CXONE_API_URL")]
-    pub cxone_api_url: Option<String>,
-    /// Reporting API version in the path (default v34.0).
-    #[arg(long, env = "CXONE_API_VERSION")]
-    pub cxone_api_version: Option<String>,
-    /// Contacts per page (`top`, at most 10000).
-    #[arg(long)]
-    pub cxone_top: Option<u32>,
-}
-
-/// Genesys Cloud credentials and endpoints.
-#[derive(Debug, Args, Default)]
-pub struct GenesysArgs {
-    /// OAuth client id (client-credentials grant).
-    #[arg(long, env = "GENESYS_CLIENT_ID", hide_env_values = true)]
-    pub genesys_client_id: Option<String>,
-    /// OAuth client secret.
-    #[arg(long, env = "GENESYS_CLIENT_SECRET", hide_env_values = true)]
-    pub genesys_client_secret: Option<String>,
-    /// Region domain, e.g. mypurecloud.com, mypurecloud.ie, usw2.pure.cloud.
-    #[arg(long, env = "GENESYS_REGION")]
-    pub genesys_region: Option<String>,
-    /// API base URL override (default https://api.<region>).
-    #[arg(long, env = "GENESYS_API_URL")]
-    pub genesys_api_url: Option<String>,
-    /// Login base URL override (default https://login.<region>).
-    #[arg(long, env = "GENESYS_LOGIN_URL")]
-    pub genesys_login_url: Option<String>,
+    pub options: Options,
 }
 
 /// `cxetl demo`.

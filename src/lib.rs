@@ -1,30 +1,31 @@
-//! cxetl: contact-center conversations from Genesys Cloud and NICE CXone into
+//! cxetl: contact-center data from Genesys Cloud and NICE CXone into
 //! Hive-partitioned Parquet.
 //!
-//! The crate is laid out along the data path:
-//! [`sources`] (one module per vendor) fetch raw API pages through the shared
-//! [`http`] core (auth, retry, pacing), [`transform`] maps pages into Arrow
-//! batches with the declared schemas in `schemas/`, and [`sink`] lands them as
-//! Parquet and publishes them atomically. [`pipeline`] wires the three
-//! together for one run; [`simulator`] serves the vendors' API shapes on
-//! loopback for the demo, the tests and the benchmarks.
+//! The crate is laid out along the data path. [`vendors`] holds one room
+//! per platform (settings, auth, endpoints, models and their transforms,
+//! hints, probes), each offering its data as named streams through the
+//! [`connector`] seam. Vendor-neutral parts serve them all: [`http`] (auth,
+//! retry, pacing), [`transform`] (table registry, column builders,
+//! quarantine), [`sink`] (writers, stores, the commit protocol) and
+//! [`pipeline`] (plan, run, summary). [`simulator`] serves the vendors' API
+//! shapes on loopback for the demo, the tests and the benchmarks.
 
 pub mod allocator;
-pub mod config;
+pub mod connector;
 pub mod error;
 pub mod failpoint;
 pub mod http;
 pub mod interval;
 pub mod pipeline;
 pub mod secret;
+pub mod settings;
 pub mod simulator;
 pub mod sink;
-pub mod sources;
 pub mod summary;
 pub mod transform;
-pub mod vendor;
+pub mod vendors;
 
 pub use error::{Error, Result};
 pub use interval::Interval;
 pub use secret::Secret;
-pub use vendor::Vendor;
+pub use vendors::Vendor;

@@ -40,6 +40,13 @@ impl fmt::Display for Secret {
     }
 }
 
+/// For clap, which parses flag and variable values with `From<String>`.
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Secret::new(value)
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Secret {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         String::deserialize(d).map(Secret::new)

@@ -98,6 +98,20 @@ pub struct Summary {
     /// Why the run failed (absent on success).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Each stream extracted, with its outcome.
+    pub streams: BTreeMap<String, StreamSummary>,
+}
+
+/// One stream's part of the run.
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamSummary {
+    /// Outcome of the stream.
+    pub status: Status,
+    /// Rows written to the stream's first table (its records).
+    pub rows: u64,
+    /// Why it failed (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// Progress over the slices of the plan.
@@ -123,7 +137,7 @@ impl SummaryBuilder {
         interval: &Interval,
         run_id: &str,
         output: &str,
-        tables: &[&str],
+        streams: &[(&str, &[&str])],
     ) -> Self {
         SummaryBuilder {
             summary: Summary {
@@ -133,7 +147,10 @@ impl SummaryBuilder {
                 conversations: 0,
                 total_duration_ms: 0,
                 average_duration_ms: None,
-                tables: tables.iter().map(|t| (t.to_string(), 0)).collect(),
+                tables: streams
+                    .iter()
+                    .flat_map(|(_, tables)| tables.iter().map(|t| (t.to_string(), 0)))
+                    .collect(),
                 quarantined: 0,
                 http: HttpStats::default(),
                 files: Vec::new(),
@@ -144,6 +161,17 @@ impl SummaryBuilder {
                 elapsed_s: 0.0,
                 output: output.to_string(),
                 error: None,
+                streams: streams
+                    .iter()
+                    .map(|(name, _)| {
+                        let s = StreamSummary {
+                            status: Status::Succeeded,
+                            rows: 0,
+                            error: None,
+                        };
+                        (name.to_string(), s)
+                    })
+                    .collect(),
             },
             ended: 0,
         }
@@ -159,9 +187,22 @@ impl SummaryBuilder {
         self.summary.quarantined
     }
 
-    /// Adds a published slice.
-    pub fn add_slice(&mut self, slice: &SliceResult) {
+    /// Marks `stream` failed with `error`.
+    pub fn stream_failed(&mut self, stream: &str, error: &str) {
+        if let Some(s) = self.summary.streams.get_mut(stream) {
+            s.status = Status::Failed;
+            s.error = Some(error.to_string());
+        }
+    }
+
+    /// Adds a published slice of `stream`.
+    pub fn add_slice(&mut self, stream: &str, slice: &SliceResult) {
         let s = &mut self.summary;
+        if let (Some(entry), Some((_, rows))) =
+            (s.streams.get_mut(stream), slice.table_rows.first())
+        {
+            entry.rows += rows;
+        }
         s.slices.published += 1;
         s.conversations += slice.conversations;
         s.total_duration_ms += slice.duration_ms_sum;

@@ -7,15 +7,11 @@
 //! (`{"vendor","checks":[{"name","ok","detail","fix"}],"ok"}`); the exit
 //! code is the contract's code of the first failing check (`main` maps it).
 
-use super::run::{cxone_settings, genesys_settings};
 use crate::cli::CheckArgs;
-use cxetl::config::FileConfig;
-use cxetl::http::{ApiClient, ClientConfig};
+use cxetl::connector::{Connector, Fixes};
+use cxetl::settings::Settings;
 use cxetl::sink::{store, Dataset};
-use cxetl::sources::cxone::Cxone;
-use cxetl::sources::genesys::{ClientCredentials, Genesys};
-use cxetl::{Error, Result, Vendor};
-use std::sync::Arc;
+use cxetl::{vendors, Error, Result, Vendor};
 use std::time::Duration;
 
 /// Attempts per probe: a preflight reports trouble fast instead of riding it out.
@@ -36,6 +32,8 @@ struct Check {
 struct Report {
     checks: Vec<Check>,
     first_error: Option<Error>,
+    /// The vendor's fixes, once its connector exists.
+    fixes: Option<Fixes>,
 }
 
 impl Report {
@@ -48,12 +46,12 @@ impl Report {
         });
     }
 
-    fn fail(&mut self, name: &'static str, vendor: Vendor, error: Error) {
+    fn fail(&mut self, name: &'static str, error: Error) {
         self.checks.push(Check {
             name,
             ok: false,
             detail: error.to_string(),
-            fix: Some(fix_for(name, vendor, &error)),
+            fix: Some(fix_for(name, self.fixes, &error)),
         });
         self.first_error.get_or_insert(error);
     }
@@ -62,7 +60,6 @@ impl Report {
     fn record<T>(
         &mut self,
         name: &'static str,
-        vendor: Vendor,
         result: Result<T>,
         detail: impl FnOnce(&T) -> String,
     ) -> Option<T> {
@@ -72,7 +69,7 @@ impl Report {
                 Some(v)
             }
             Err(e) => {
-                self.fail(name, vendor, e);
+                self.fail(name, e);
                 None
             }
         }
@@ -80,26 +77,19 @@ impl Report {
 }
 
 /// What to do about a failed check, by failure class.
-fn fix_for(name: &str, vendor: Vendor, error: &Error) -> String {
-    let (creds, endpoints) = match vendor {
-        Vendor::Genesys => (
-            "GENESYS_CLIENT_ID / GENESYS_CLIENT_SECRET (an OAuth client-credentials client)",
-            "GENESYS_REGION (the org's region domain, e.g. mypurecloud.ie) or GENESYS_API_URL / GENESYS_LOGIN_URL",
-        ),
-        Vendor::Cxone => (
-            "CXONE_ACCESS_KEY_ID / CXONE_ACCESS_KEY_SECRET and CXONE_CLIENT_ID / CXONE_CLIENT_SECRET",
-            "CXONE_AUTH_URL (issuer) or CXONE_API_URL (tenant API endpoint)",
-        ),
-    };
+fn fix_for(name: &str, fixes: Option<Fixes>, error: &Error) -> String {
+    let fixes = fixes.unwrap_or(Fixes {
+        credentials: "the vendor's credential variables",
+        endpoints: "the vendor's endpoint variables",
+        permission: "grant the permission named above, then re-run check",
+    });
+    let (creds, endpoints) = (fixes.credentials, fixes.endpoints);
     match error {
         Error::Config(_) => "fix the setting named above (flag, environment variable or --config key)".into(),
         Error::Auth(_) => format!(
             "the credentials were rejected: check {creds}; a client from another region is rejected too, so check {endpoints}"
         ),
-        Error::Permission(_) => match vendor {
-            Vendor::Genesys => "add the permission named above to a role of the OAuth client (Admin > Roles / Permissions), then re-run check".into(),
-            Vendor::Cxone => "give the access key's user a role with Reporting API access to completed contacts, then re-run check".into(),
-        },
+        Error::Permission(_) => fixes.permission.into(),
         Error::Upstream(_) if name == "output" => "the output store failed: check the path or bucket and its credentials".into(),
         Error::Upstream(_) => format!(
             "the endpoint is unreachable or failing: check {endpoints}, DNS, proxy and firewall (a wrong region looks like this), or the vendor's status page"
@@ -113,136 +103,53 @@ fn fix_for(name: &str, vendor: Vendor, error: &Error) -> String {
 pub async fn check(args: CheckArgs) -> Result<()> {
     let vendor = args.vendor;
     let mut report = Report::default();
-    let client_config = ClientConfig {
-        rate_per_minute: 0,
-        timeout: Duration::from_secs(20),
-        retry: cxetl::http::RetryPolicy {
-            max_attempts: CHECK_ATTEMPTS,
-            ..Default::default()
-        },
-        ..ClientConfig::default()
-    };
-    let file = match FileConfig::load(args.config.as_deref()) {
-        Ok(file) => Some(file),
-        Err(e) => {
-            report.fail("config", vendor, e);
-            None
-        }
-    };
-    if let Some(file) = file {
-        match vendor {
-            Vendor::Genesys => check_genesys(&args, &file, client_config, &mut report).await,
-            Vendor::Cxone => check_cxone(&args, &file, client_config, &mut report).await,
-        }
-        let output = args.output.clone().or(file.run.output.clone());
-        if let Some(output) = output {
-            let result = async {
-                let location = store::open(&output)?;
-                let dataset = Dataset::new(location, vendor, cxetl::pipeline::new_run_id());
-                dataset.preflight().await?;
-                dataset.clean_staging().await;
-                Ok(dataset.display().to_string())
+    let settings = Settings::resolve(vendor, args.options, args.config.as_deref()).map(|mut s| {
+        // A preflight reports trouble fast instead of riding it out.
+        s.http.rate_per_minute = 0;
+        s.http.timeout = Duration::from_secs(20);
+        s.http.retry.max_attempts = CHECK_ATTEMPTS;
+        s
+    });
+    let connector = settings.and_then(|s| Ok((vendors::connect(&s)?, s.run.output)));
+    match connector {
+        Err(e) => report.fail("config", e),
+        Ok((connector, output)) => {
+            report.fixes = Some(connector.fixes());
+            report.pass("config", connector.endpoints());
+            check_vendor(connector.as_ref(), &mut report).await;
+            if let Some(output) = output {
+                let result = async {
+                    let location = store::open(&output)?;
+                    let dataset = Dataset::new(location, vendor, cxetl::pipeline::new_run_id());
+                    dataset.preflight().await?;
+                    dataset.clean_staging().await;
+                    Ok(dataset.display().to_string())
+                }
+                .await;
+                report.record("output", result, |d| {
+                    format!("{d} is writable (list, upload, rename, delete)")
+                });
             }
-            .await;
-            report.record("output", vendor, result, |d| {
-                format!("{d} is writable (list, upload, rename, delete)")
-            });
         }
     }
     print_report(vendor, &report);
     report.first_error.map_or(Ok(()), Err)
 }
 
-async fn check_genesys(
-    args: &CheckArgs,
-    file: &FileConfig,
-    client_config: ClientConfig,
-    report: &mut Report,
-) {
-    let v = Vendor::Genesys;
-    let Some(settings) = report.record(
-        "config",
-        v,
-        genesys_settings(&args.genesys, &file.genesys),
-        |s| format!("api {} · login {}", s.api_url, s.login_url),
-    ) else {
-        return;
-    };
-    let client = ClientCredentials::from_settings(&settings)
-        .and_then(|t| Ok(ApiClient::new(client_config, Arc::new(t))?));
-    let client = match client {
-        Ok(c) => c,
-        Err(e) => return report.fail("config", v, e),
-    };
-    let token = client.token().await.map_err(Error::from);
+/// The token, then every probe of the connector's streams.
+async fn check_vendor(connector: &dyn Connector, report: &mut Report) {
+    let token = connector.client().token().await.map_err(Error::from);
+    let issuer = connector.token_issuer();
     if report
-        .record("token", v, token, |_| {
-            format!("token issued by {}", settings.login_url)
-        })
+        .record("token", token, |_| format!("token issued by {issuer}"))
         .is_none()
     {
         return;
     }
-    let genesys = Genesys::new(settings, client);
-    let now = chrono::Utc::now();
-    report.record(
-        "conversation details (query)",
-        v,
-        genesys.probe_details(now).await,
-        |hits| match hits {
-            Some(n) => format!("details/query answered ({n} conversations in the last hour)"),
-            None => "details/query answered".into(),
-        },
-    );
-    report.record(
-        "details jobs (availability)",
-        v,
-        genesys.data_availability().await,
-        |t| {
-            format!(
-                "jobs/availability answered: data complete until {}",
-                cxetl::interval::fmt_rfc3339(*t)
-            )
-        },
-    );
-}
-
-async fn check_cxone(
-    args: &CheckArgs,
-    file: &FileConfig,
-    client_config: ClientConfig,
-    report: &mut Report,
-) {
-    let v = Vendor::Cxone;
-    let Some(settings) = report.record(
-        "config",
-        v,
-        cxone_settings(&args.cxone, &file.cxone),
-        |s| match &s.api_url {
-            Some(api) => format!("issuer {} · api {api}", s.issuer),
-            None => format!("issuer {} · api discovered from the token", s.issuer),
-        },
-    ) else {
-        return;
-    };
-    let issuer = settings.issuer.clone();
-    let (source, client) = match Cxone::new(settings, client_config) {
-        Ok(pair) => pair,
-        Err(e) => return report.fail("config", v, e),
-    };
-    let token = client.token().await.map_err(Error::from);
-    if report
-        .record("token", v, token, |_| format!("token issued by {issuer}"))
-        .is_none()
-    {
-        return;
+    for probe in connector.probes() {
+        let result = probe.run.await;
+        report.record(probe.name, result, Clone::clone);
     }
-    report.record(
-        "completed contacts",
-        v,
-        source.probe(chrono::Utc::now()).await,
-        |api| format!("contacts/completed answered at {api}"),
-    );
 }
 
 /// The ✓/✗ table on stderr, then the JSON line on stdout.

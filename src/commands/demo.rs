@@ -2,16 +2,16 @@
 //! lifetimes and a few injected faults, extracted end to end into one local
 //! lake. Prints one summary line per vendor (Genesys first, CXone last).
 
-use super::run::{execute, execute_genesys, fast_polling};
+use super::run::execute;
 use crate::cli::DemoArgs;
-use cxetl::http::ClientConfig;
-use cxetl::pipeline::{self, RunOptions, Source};
+use cxetl::connector::select_streams;
+use cxetl::pipeline::{self, RunConfig};
+use cxetl::settings::{Options, RunOptions, Settings};
 use cxetl::simulator::{self, Faults, SimConfig, Simulator};
 use cxetl::sink::store;
-use cxetl::sources::cxone::auth::AccessKey;
-use cxetl::sources::cxone::{Cxone, CxoneSettings};
-use cxetl::sources::genesys::{ApiMode, GenesysSettings};
-use cxetl::{config, Error, Interval, Result, Secret, Vendor};
+use cxetl::vendors::cxone::settings::CxoneOptions;
+use cxetl::vendors::genesys::settings::GenesysOptions;
+use cxetl::{vendors, Error, Interval, Result, Secret, Vendor};
 use std::time::Duration;
 
 /// The demo's request budget: fast, yet paced like a real run.
@@ -21,45 +21,45 @@ pub async fn demo(args: DemoArgs) -> Result<()> {
     let interval = Interval::parse("2026-11-20", "2026-11-23").expect("valid demo interval");
     let genesys = start_simulator(Vendor::Genesys, &args, interval).await?;
     let cxone = start_simulator(Vendor::Cxone, &args, interval).await?;
-    let client_config = ClientConfig {
-        rate_per_minute: DEMO_RATE_PER_MINUTE,
-        ..ClientConfig::default()
+    let run = RunOptions {
+        output: Some(args.output.clone()),
+        rate_per_minute: Some(DEMO_RATE_PER_MINUTE),
+        concurrency: Some(3),
+        ..RunOptions::default()
     };
 
-    let mut g = GenesysSettings::new(
-        config::endpoint("simulator", &genesys.api_url())?,
-        config::endpoint("simulator", &genesys.login_url())?,
-        genesys.config().client_id.clone(),
-        Secret::new(genesys.config().client_secret.clone()),
-    );
-    fast_polling(&mut g);
-    let genesys_result = execute_genesys(
-        g,
-        client_config.clone(),
-        options(&args, interval)?,
-        ApiMode::Auto,
-    )
-    .await;
+    let g = genesys.config();
+    let options = Options {
+        run: run.clone(),
+        genesys: GenesysOptions {
+            client_id: Some(g.client_id.clone()),
+            client_secret: Some(Secret::new(g.client_secret.clone())),
+            api_url: Some(genesys.api_url()),
+            login_url: Some(genesys.login_url()),
+            // Simulated jobs finish at once; real Genesys wants gentle polling.
+            job_poll_ms: Some(50),
+            ..GenesysOptions::default()
+        },
+        ..Options::default()
+    };
+    let genesys_result = extract(Vendor::Genesys, options, interval).await;
 
     let c = cxone.config();
-    let settings = CxoneSettings {
-        issuer: config::endpoint("simulator", &cxone.login_url())?,
-        api_url: None,
-        key: AccessKey {
-            access_key_id: c.access_key_id.clone(),
-            access_key_secret: Secret::new(c.access_key_secret.clone()),
-            client_id: c.client_id.clone(),
-            client_secret: Secret::new(c.client_secret.clone()),
+    let options = Options {
+        run,
+        cxone: CxoneOptions {
+            access_key_id: Some(c.access_key_id.clone()),
+            access_key_secret: Some(Secret::new(c.access_key_secret.clone())),
+            client_id: Some(c.client_id.clone()),
+            client_secret: Some(Secret::new(c.client_secret.clone())),
+            auth_url: Some(cxone.login_url()),
+            api_version: Some(c.api_version.clone()),
+            top: Some(250),
+            ..CxoneOptions::default()
         },
-        api_version: c.api_version.clone(),
-        top: 250,
+        ..Options::default()
     };
-    let (source, client) = Cxone::new(settings, client_config)?;
-    let source = Source::Cxone {
-        source,
-        transform: cxetl::transform::cxone_page,
-    };
-    let cxone_result = execute(source, client, options(&args, interval)?).await;
+    let cxone_result = extract(Vendor::Cxone, options, interval).await;
 
     let (gt, ct) = (
         genesys.ground_truth(&interval),
@@ -74,6 +74,25 @@ pub async fn demo(args: DemoArgs) -> Result<()> {
     genesys.shutdown();
     cxone.shutdown();
     genesys_result.and(cxone_result)
+}
+
+/// Every stream of `vendor` over `interval`, through the same settings,
+/// connector and pipeline as `cxetl run`.
+async fn extract(vendor: Vendor, options: Options, interval: Interval) -> Result<()> {
+    let settings = Settings::from_options(vendor, options)?;
+    let connector = vendors::connect(&settings)?;
+    let streams = select_streams(connector.as_ref(), None)?;
+    let output = settings.run.output.as_deref().unwrap_or("cxetl-demo");
+    let config = RunConfig {
+        interval,
+        output: store::open(output)?,
+        slice_len: settings.run.slice_len,
+        concurrency: settings.run.concurrency,
+        max_bad_records: None,
+        run_id: pipeline::new_run_id(),
+        progress: Default::default(),
+    };
+    execute(config, connector, streams).await
 }
 
 async fn start_simulator(vendor: Vendor, args: &DemoArgs, interval: Interval) -> Result<Simulator> {
@@ -111,16 +130,4 @@ async fn start_simulator(vendor: Vendor, args: &DemoArgs, interval: Interval) ->
     tracing::info!(%vendor, api_url = %sim.api_url(), conversations = args.conversations,
         "simulator started (token lifetime 3 s, injected throttling and 5xx)");
     Ok(sim)
-}
-
-fn options(args: &DemoArgs, interval: Interval) -> Result<RunOptions> {
-    Ok(RunOptions {
-        interval,
-        output: store::open(&args.output)?,
-        slice_len: Duration::from_secs(86_400),
-        concurrency: 3,
-        max_bad_records: None,
-        run_id: pipeline::new_run_id(),
-        progress: Default::default(),
-    })
 }

@@ -1,26 +1,25 @@
-//! One run: plan slices, extract each through its vendor source, transform
-//! and stage its pages, publish it, and summarise what was written.
+//! One run: plan each stream's slices, extract them through the vendor's
+//! connector, transform and stage their pages, publish them, and summarise
+//! what was written.
 
-pub mod checkpoint;
 pub mod progress;
 pub mod slice;
-pub mod source;
 
-use crate::http::ApiClient;
+use crate::connector::{Connector, Stream, Work};
+use crate::sink::checkpoint::Checkpoint;
 use crate::sink::{lease, Dataset, Location};
 use crate::summary::{SliceResult, Summary, SummaryBuilder};
 use crate::{Error, Interval, Result};
-use checkpoint::Checkpoint;
 use futures::{StreamExt, TryStreamExt};
 use slice::SliceConsumer;
-pub use source::{PlannedSlice, Source};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing::Instrument;
 
-/// Options common to every vendor's run.
+/// What one run does, resolved from the settings.
 #[derive(Debug, Clone)]
-pub struct RunOptions {
-    /// The run's half-open interval; it owns conversations starting in it.
+pub struct RunConfig {
+    /// The run's half-open interval; it owns records starting in it.
     pub interval: Interval,
     /// Where the lake lives.
     pub output: Location,
@@ -53,121 +52,173 @@ pub fn new_run_id() -> String {
     )
 }
 
-/// Extracts `opts.interval` from `source` into the lake.
-pub async fn run(opts: RunOptions, source: Source, client: ApiClient) -> RunOutcome {
+/// The slices of `interval`: at most `slice_len` long, cut at UTC midnights.
+pub fn slices(interval: &Interval, slice_len: Duration) -> Result<Vec<Interval>> {
+    let len = chrono::Duration::from_std(slice_len)
+        .map_err(|_| Error::Config("--slice is too long".into()))?;
+    Ok(interval.slices(len))
+}
+
+/// Extracts `config.interval` of `streams` from `connector` into the lake.
+pub async fn run(
+    config: RunConfig,
+    connector: Arc<dyn Connector>,
+    streams: Vec<Arc<dyn Stream>>,
+) -> RunOutcome {
     let started = Instant::now();
-    let vendor = source.vendor();
-    let tables = source.tables();
-    let table_names: Vec<&str> = tables.iter().map(|t| t.name()).collect();
-    let dataset = Dataset::new(opts.output.clone(), vendor, opts.run_id.clone());
+    let vendor = connector.vendor();
+    let names: Vec<(&str, Vec<&str>)> = streams
+        .iter()
+        .map(|s| (s.name(), s.tables().iter().map(|t| t.name()).collect()))
+        .collect();
+    let names: Vec<(&str, &[&str])> = names.iter().map(|(s, t)| (*s, t.as_slice())).collect();
+    let dataset = Dataset::new(config.output.clone(), vendor, config.run_id.clone());
     let mut summary = SummaryBuilder::new(
         vendor,
-        &opts.interval,
-        &opts.run_id,
+        &config.interval,
+        &config.run_id,
         dataset.display(),
-        &table_names,
+        &names,
     );
 
     let result = async {
         dataset.preflight().await?;
-        let dates: Vec<_> = opts
+        let dates: Vec<_> = config
             .interval
             .slices(chrono::Duration::days(1))
             .iter()
             .map(|s| s.start_date())
             .collect();
-        let leases = lease::acquire(&dataset, &dates, &opts.interval).await?;
-        let outcome = extract_all(&opts, &source, &client, &dataset, &mut summary).await;
+        let leases = lease::acquire(&dataset, &dates, &config.interval).await?;
+        let outcome = extract_all(
+            &config,
+            connector.as_ref(),
+            &streams,
+            &dataset,
+            &mut summary,
+        )
+        .await;
         leases.release().await;
         outcome
     }
     .await;
 
-    finish(summary, &dataset, &opts, &client, started, result).await
+    finish(
+        summary,
+        &dataset,
+        &config,
+        connector.as_ref(),
+        started,
+        result,
+    )
+    .await
+}
+
+/// The checkpoint key of one stream's slice.
+fn done_key(stream: &dyn Stream, slice: &Interval) -> String {
+    format!("{}/{}", stream.name(), slice.file_stem())
 }
 
 async fn extract_all(
-    opts: &RunOptions,
-    source: &Source,
-    client: &ApiClient,
+    config: &RunConfig,
+    connector: &dyn Connector,
+    streams: &[Arc<dyn Stream>],
     dataset: &Dataset,
     summary: &mut SummaryBuilder,
 ) -> Result<()> {
+    let client = connector.client();
     // Fail on bad credentials in seconds, before any planning.
     client.token().await?;
-    let plan = source.plan(&opts.interval, opts.slice_len).await?;
+    let slices = slices(&config.interval, config.slice_len)?;
+    let mut plan: Vec<(Arc<dyn Stream>, Work)> = Vec::new();
+    for stream in streams {
+        let work = stream.plan(&slices).await?;
+        plan.extend(work.into_iter().map(|w| (stream.clone(), w)));
+    }
     summary.planned(plan.len());
-    opts.progress.planned(plan.len());
-    let _line = opts.progress.spawn(client.clone());
-    let plan_id = Checkpoint::plan_id(dataset, &opts.interval, opts.slice_len);
-    let mut checkpoint = match Checkpoint::load(dataset, &opts.interval, &plan_id).await? {
+    config.progress.planned(plan.len());
+    let _line = config.progress.spawn(client.clone());
+    let stream_names: Vec<&str> = streams.iter().map(|s| s.name()).collect();
+    let plan_id = Checkpoint::plan_id(dataset, &config.interval, config.slice_len, &stream_names);
+    let mut checkpoint = match Checkpoint::load(dataset, &config.interval, &plan_id).await? {
         Some(earlier) => {
             tracing::info!(earlier_run = %earlier.run_id, done = earlier.done.len(), "resuming an interrupted run");
             dataset.clean_staging_of(&earlier.run_id).await;
             Checkpoint {
-                run_id: opts.run_id.clone(),
+                run_id: config.run_id.clone(),
                 ..earlier
             }
         }
         None => Checkpoint {
             plan: plan_id,
-            run_id: opts.run_id.clone(),
+            run_id: config.run_id.clone(),
             done: Default::default(),
         },
     };
-    let todo: Vec<PlannedSlice> = plan
+    let todo: Vec<(Arc<dyn Stream>, Work)> = plan
         .into_iter()
-        .filter(|p| match checkpoint.done.get(&p.interval.file_stem()) {
-            Some(done) => {
-                summary.add_slice(done);
-                false
+        .filter(|(stream, work)| {
+            match checkpoint
+                .done
+                .get(&done_key(stream.as_ref(), &work.interval))
+            {
+                Some(done) => {
+                    summary.add_slice(stream.name(), done);
+                    false
+                }
+                None => true,
             }
-            None => true,
         })
         .collect();
-    tracing::info!(slices = todo.len(), resumed = checkpoint.done.len(), interval = %opts.interval, "plan ready");
+    tracing::info!(slices = todo.len(), resumed = checkpoint.done.len(), interval = %config.interval, "plan ready");
 
     let mut results = futures::stream::iter(todo)
-        .map(|planned| async move {
-            extract_slice(source, dataset, planned)
-                .await
-                .map(|r| (planned, r))
+        .map(|(stream, work)| async move {
+            match extract_slice(stream.as_ref(), dataset, &work).await {
+                Ok(r) => Ok((stream, work, r)),
+                Err(e) => Err((stream.name(), e)),
+            }
         })
-        .buffer_unordered(opts.concurrency.max(1));
-    while let Some((planned, slice)) = results.try_next().await? {
+        .buffer_unordered(config.concurrency.max(1));
+    loop {
+        let (stream, work, slice) = match results.try_next().await {
+            Ok(Some(done)) => done,
+            Ok(None) => break,
+            Err((stream, e)) => {
+                summary.stream_failed(stream, &e.to_string());
+                return Err(e);
+            }
+        };
         checkpoint
-            .record(dataset, &opts.interval, &planned.interval, &slice)
+            .record(
+                dataset,
+                &config.interval,
+                done_key(stream.as_ref(), &work.interval),
+                &slice,
+            )
             .await?;
-        opts.progress.slice_done(slice.conversations, slice.pages);
-        summary.add_slice(&slice);
+        config.progress.slice_done(slice.conversations, slice.pages);
+        summary.add_slice(stream.name(), &slice);
     }
-    Checkpoint::clear(dataset, &opts.interval).await
+    Checkpoint::clear(dataset, &config.interval).await
 }
 
-async fn extract_slice(
-    source: &Source,
-    dataset: &Dataset,
-    planned: PlannedSlice,
-) -> Result<SliceResult> {
-    let tables = source.tables();
-    let span = tracing::info_span!("slice", slice = %planned.interval, mode = ?planned.mode);
+async fn extract_slice(stream: &dyn Stream, dataset: &Dataset, work: &Work) -> Result<SliceResult> {
+    let span = tracing::info_span!("slice", stream = stream.name(), slice = %work.interval, api = work.api);
     async move {
-        let mut consumer = SliceConsumer::new(
-            dataset.clone(),
-            planned.interval,
-            tables,
-            source.transform(),
-        );
-        let report = match source.extract(&planned, &mut consumer).await {
+        let mut consumer = SliceConsumer::new(dataset.clone(), work.interval, stream.transform());
+        let report = match stream.extract(work, &mut consumer).await {
             Ok(report) => report,
             Err(e) => {
                 consumer.abort().await;
                 return Err(e);
             }
         };
-        let (staged, mut result) = consumer.finish().await?;
+        let (staged, mut result) = consumer.finish(stream.tables()).await?;
         crate::failpoint::hit(crate::failpoint::points::STAGED);
-        result.files = dataset.publish(&planned.interval, tables, staged).await?;
+        result.files = dataset
+            .publish(&work.interval, stream.tables(), staged)
+            .await?;
         crate::failpoint::hit(crate::failpoint::points::PUBLISHED);
         result.api_total_hits = report.api_total_hits;
         result.jobs_submitted = u64::from(report.jobs_submitted);
@@ -183,17 +234,18 @@ async fn extract_slice(
     .instrument(span)
     .await
 }
+
 async fn finish(
     summary: SummaryBuilder,
     dataset: &Dataset,
-    opts: &RunOptions,
-    client: &ApiClient,
+    config: &RunConfig,
+    connector: &dyn Connector,
     started: Instant,
     result: Result<()>,
 ) -> RunOutcome {
     let mut error = result.err();
     if error.is_none() {
-        if let Some(limit) = opts.max_bad_records {
+        if let Some(limit) = config.max_bad_records {
             let count = summary.quarantined();
             if count > limit {
                 error = Some(Error::TooManyBadRecords { count, limit });
@@ -201,12 +253,12 @@ async fn finish(
         }
     }
     let summary = summary.finish(
-        client.stats(),
+        connector.client().stats(),
         started.elapsed().as_secs_f64(),
         error.as_ref().map(|e| e.to_string()),
     );
     let json = serde_json::to_vec(&summary).expect("summary serialises");
-    if let Err(e) = dataset.write_summary(&opts.interval, &json).await {
+    if let Err(e) = dataset.write_summary(&config.interval, &json).await {
         tracing::warn!(error = %e, "could not store the summary under _summaries/");
         error.get_or_insert(e);
     }

@@ -7,11 +7,13 @@
 //! instead of duplicating) and then removes older files that the slice
 //! covers. Readers of the table folders therefore only ever see whole files.
 
+pub mod checkpoint;
 pub mod layout;
 pub mod lease;
 pub mod parquet;
 pub mod reslice;
 pub mod store;
+pub mod writer;
 
 use crate::transform::Table;
 use crate::{Error, Interval, Result, Vendor};

@@ -1,8 +1,8 @@
 //! Streaming Parquet encoding for one table file.
 //!
-//! Encoding is CPU work, so it runs on the blocking pool inside
-//! [`TableWriter::write`]; the encoded bytes are drained after every batch and
-//! handed to the async uploader, so a file never sits whole in memory.
+//! Encoding is CPU work: callers run [`TableWriter::write`] on the blocking
+//! pool. The encoded bytes are drained after every batch and handed to the
+//! async uploader, so a file never sits whole in memory.
 
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;

@@ -4,11 +4,13 @@
 //! rewritten into files named for the remaining pieces, so every
 //! conversation stays in exactly one file.
 //!
-//! Rows are assigned by their conversation's start: the `conversations`
-//! file of the earlier interval maps each conversation id to its start, and
-//! every table keys its rows by that id. The earlier file is read from a
-//! local temporary copy and the pieces are encoded on the blocking pool, so
-//! memory stays bounded whatever the file size.
+//! Rows are assigned by their owner's start, as `schemas/` declares it: a
+//! table with a `time_column` maps each owner (the first natural-key column)
+//! to its start, and every table of the group looks its rows' owner up by
+//! that first key column. Quarantine lines carry their record's start. The
+//! earlier file is read from a local temporary copy and the pieces are
+//! encoded on the blocking pool, so memory stays bounded whatever the file
+//! size.
 
 use super::parquet::TableWriter;
 use super::{Dataset, StagedFile};
@@ -64,17 +66,21 @@ pub async fn split(
     let pieces = remainder(&outer, cut);
     tracing::info!(earlier = %outer, new = %cut, pieces = pieces.len(), "re-slicing an earlier interval");
     let scratch = Scratch::new()?;
-    // Which piece (if any) each conversation goes to, from the conversations file.
+    // Which piece (if any) each owner goes to, from the tables that carry its start.
     let mut owner: HashMap<String, Option<usize>> = HashMap::new();
-    if let Some(Member::Table(_, path)) = members
-        .iter()
-        .find(|m| matches!(m, Member::Table(Table::Conversations, _)))
-    {
+    for member in members {
+        let Member::Table(table, path) = member else {
+            continue;
+        };
+        let Some(time) = table.time_column() else {
+            continue;
+        };
         let local = scratch.download(dataset, path).await?;
-        let pieces2 = pieces.clone();
-        owner = tokio::task::spawn_blocking(move || conversation_owners(&local, &pieces2))
+        let (key, pieces2) = (owner_column(*table).to_string(), pieces.clone());
+        let found = tokio::task::spawn_blocking(move || owners(&local, &key, time, &pieces2))
             .await
             .map_err(|e| Error::Internal(format!("re-slice task: {e}")))??;
+        owner.extend(found);
     }
     let owner = std::sync::Arc::new(owner);
 
@@ -126,24 +132,32 @@ pub async fn split(
     Ok(staged)
 }
 
-fn conversation_owners(
+/// The column naming a row's owner: the first natural-key column.
+fn owner_column(table: Table) -> &'static str {
+    &table.natural_key()[0]
+}
+
+/// Owner → piece, from a file whose rows carry their owner's start in `time`.
+fn owners(
     file: &std::path::Path,
+    key: &str,
+    time: &str,
     pieces: &[Interval],
 ) -> Result<HashMap<String, Option<usize>>> {
     let mut owner = HashMap::new();
     for batch in read(file)? {
-        let ids = batch
-            .column_by_name("conversation_id")
-            .ok_or_else(|| corrupt(file, "conversation_id"))?
-            .as_string::<i32>();
+        let ids = keys(&batch, key, file)?;
         let starts = batch
-            .column_by_name("started_at")
-            .ok_or_else(|| corrupt(file, "started_at"))?
+            .column_by_name(time)
+            .filter(|c| matches!(c.data_type(), DataType::Timestamp(..)))
+            .ok_or_else(|| corrupt(file, time))?
             .as_primitive::<TimestampMicrosecondType>();
-        for i in 0..batch.num_rows() {
+        for (i, id) in ids.into_iter().enumerate() {
             let start = chrono::DateTime::from_timestamp_micros(starts.value(i));
             let piece = start.and_then(|t| pieces.iter().position(|p| p.contains(t)));
-            owner.insert(ids.value(i).to_string(), piece);
+            if let Some(id) = id {
+                owner.insert(id, piece);
+            }
         }
     }
     Ok(owner)
@@ -160,7 +174,7 @@ fn split_table(
     let mut writers: Vec<Option<(TableWriter, std::fs::File)>> =
         (0..pieces).map(|_| None).collect();
     for batch in read(file)? {
-        let keys = owner_keys(&batch, file)?;
+        let keys = keys(&batch, owner_column(table), file)?;
         for (i, slot) in writers.iter_mut().enumerate() {
             let mask: BooleanArray = keys
                 .iter()
@@ -194,23 +208,27 @@ fn split_table(
     Ok(rows)
 }
 
-/// The conversation id each row belongs to (`conversation_id`, or CXone's `contact_id`).
-fn owner_keys(batch: &RecordBatch, file: &std::path::Path) -> Result<Vec<Option<String>>> {
-    if let Some(col) = batch.column_by_name("conversation_id") {
-        let ids = col.as_string::<i32>();
-        return Ok((0..batch.num_rows())
-            .map(|i| ids.is_valid(i).then(|| ids.value(i).to_string()))
-            .collect());
-    }
-    match batch.column_by_name("contact_id") {
-        Some(col) if col.data_type() == &DataType::Int64 => {
-            let ids = col.as_primitive::<Int64Type>();
-            Ok((0..batch.num_rows())
-                .map(|i| ids.is_valid(i).then(|| ids.value(i).to_string()))
-                .collect())
+/// The `key` column's values as text (ids are utf8 or int64 in `schemas/`).
+fn keys(batch: &RecordBatch, key: &str, file: &std::path::Path) -> Result<Vec<Option<String>>> {
+    let col = batch
+        .column_by_name(key)
+        .ok_or_else(|| corrupt(file, key))?;
+    let text = |i: usize, value: &dyn Fn(usize) -> String| col.is_valid(i).then(|| value(i));
+    Ok(match col.data_type() {
+        DataType::Utf8 => {
+            let ids = col.as_string::<i32>();
+            (0..batch.num_rows())
+                .map(|i| text(i, &|i| ids.value(i).to_string()))
+                .collect()
         }
-        _ => Err(corrupt(file, "conversation_id or contact_id")),
-    }
+        DataType::Int64 => {
+            let ids = col.as_primitive::<Int64Type>();
+            (0..batch.num_rows())
+                .map(|i| text(i, &|i| ids.value(i).to_string()))
+                .collect()
+        }
+        _ => return Err(corrupt(file, key)),
+    })
 }
 
 /// Quarantine lines per piece: `(count, bytes)`. Lines whose record start lies
@@ -235,26 +253,15 @@ fn split_quarantine(bytes: &[u8], pieces: &[Interval], cut: &Interval) -> Vec<(u
     out
 }
 
+/// The `started_at` the transform recorded on a quarantine line.
 fn record_start(line: &[u8]) -> Option<chrono::DateTime<chrono::Utc>> {
     #[derive(serde::Deserialize)]
     struct Line<'a> {
         #[serde(borrow)]
-        record: Option<&'a serde_json::value::RawValue>,
-    }
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Record {
-        conversation_start: Option<serde_json::Value>,
-        contact_start_date: Option<serde_json::Value>,
-        contact_start: Option<serde_json::Value>,
+        started_at: Option<&'a str>,
     }
     let line: Line = serde_json::from_slice(line).ok()?;
-    let r: Record = serde_json::from_str(line.record?.get()).ok()?;
-    let v = r
-        .conversation_start
-        .or(r.contact_start_date)
-        .or(r.contact_start)?;
-    crate::interval::parse_time(v.as_str()?).ok()
+    crate::interval::parse_time(line.started_at?).ok()
 }
 
 fn read(file: &std::path::Path) -> Result<Vec<RecordBatch>> {
@@ -388,11 +395,11 @@ mod tests {
         let cut = i("2026-11-23T06:00:00Z", "2026-11-23T07:00:00Z");
         let pieces = remainder(&i("2026-11-23", "2026-11-24"), &cut);
         let lines = concat!(
-            r#"{"reason":"a","record":{"conversationStart":"2026-11-23T01:00:00.000Z"}}"#,
+            r#"{"reason":"a","started_at":"2026-11-23T01:00:00Z","record":{}}"#,
             "\n",
-            r#"{"reason":"b","record":{"conversationStart":"2026-11-23T06:30:00.000Z"}}"#,
+            r#"{"reason":"b","started_at":"2026-11-23T06:30:00Z","record":{}}"#,
             "\n",
-            r#"{"reason":"c","record":{"contactStartDate":"2026-11-23T09:00:00Z"}}"#,
+            r#"{"reason":"c","started_at":"2026-11-23T09:00:00Z","record":{}}"#,
             "\n",
             r#"{"reason":"d","record":{"conversationStart":"not-a-date"}}"#,
             "\n",

@@ -98,7 +98,7 @@ fn open_s3(output: &str, rest: &str) -> Result<Location> {
         let url = url::Url::parse(&endpoint).map_err(|e| {
             Error::Config(format!("AWS_ENDPOINT_URL {endpoint:?} is not a URL: {e}"))
         })?;
-        crate::config::require_https_unless_loopback("AWS_ENDPOINT_URL", &url)?;
+        crate::settings::require_https_unless_loopback("AWS_ENDPOINT_URL", &url)?;
         builder = builder
             .with_endpoint(endpoint.trim_end_matches('/'))
             .with_allow_http(url.scheme() == "http");

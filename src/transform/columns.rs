@@ -9,28 +9,28 @@ use arrow::array::{
 };
 
 /// A `timestamp[us, UTC]` column.
-pub(super) fn timestamps(cap: usize) -> TimestampMicrosecondBuilder {
+pub(crate) fn timestamps(cap: usize) -> TimestampMicrosecondBuilder {
     TimestampMicrosecondBuilder::with_capacity(cap).with_timezone("UTC")
 }
 
 /// A string column sized for `rows` values of about `bytes_per_row` bytes.
-pub(super) fn strings(rows: usize, bytes_per_row: usize) -> StringBuilder {
+pub(crate) fn strings(rows: usize, bytes_per_row: usize) -> StringBuilder {
     StringBuilder::with_capacity(rows, rows * bytes_per_row)
 }
 
 /// A `list<string>` column.
-pub(super) fn string_list() -> ListBuilder<StringBuilder> {
+pub(crate) fn string_list() -> ListBuilder<StringBuilder> {
     ListBuilder::new(StringBuilder::new())
 }
 
 /// Finishes any builder into an array.
-pub(super) fn arr<B: arrow::array::ArrayBuilder>(mut b: B) -> ArrayRef {
+pub(crate) fn arr<B: arrow::array::ArrayBuilder>(mut b: B) -> ArrayRef {
     b.finish()
 }
 
 /// The columns of `conversations`, in schema order; each vendor's transform
 /// appends one row per conversation it owns.
-pub(super) struct ConversationColumns {
+pub(crate) struct ConversationColumns {
     pub conversation_id: StringBuilder,
     pub started_at: TimestampMicrosecondBuilder,
     pub ended_at: TimestampMicrosecondBuilder,
@@ -82,7 +82,7 @@ impl ConversationColumns {
     /// The rows appended so far, as the `conversations` batch.
     pub fn finish(self) -> TableBatch {
         make_batch(
-            Table::Conversations,
+            Table::named("conversations"),
             vec![
                 ("conversation_id", arr(self.conversation_id)),
                 ("started_at", arr(self.started_at)),

@@ -11,8 +11,7 @@
 //! of the page is still written. Only a body that is not a page at all is an
 //! error ([`PageError`]).
 
-use crate::sources::PageMeta;
-use crate::Vendor;
+use crate::connector::PageMeta;
 use arrow::array::ArrayRef;
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
@@ -20,11 +19,9 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
-mod columns;
-mod cxone;
-mod genesys;
-mod reason;
-mod records;
+pub mod columns;
+pub mod reason;
+pub mod records;
 pub mod schema;
 mod seen;
 mod time;
@@ -32,125 +29,98 @@ mod time;
 #[cfg(test)]
 mod tests;
 
-pub use cxone::cxone_page;
-pub use genesys::genesys_page;
 pub use seen::SeenIds;
 pub use time::parse_micros as parse_timestamp_micros;
 
-/// An output table. The order of the variants is the order of [`Table::all`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Table {
-    /// One row per conversation, unified across vendors.
-    Conversations,
-    /// Genesys: one row per participant.
-    GenesysParticipants,
-    /// Genesys: one row per participant session.
-    GenesysSessions,
-    /// Genesys: one row per session segment.
-    GenesysSegments,
-    /// Genesys: one row per session metric.
-    GenesysMetrics,
-    /// CXone: one row per completed contact.
-    CxoneContacts,
-}
-
-const ALL: [Table; 6] = [
-    Table::Conversations,
-    Table::GenesysParticipants,
-    Table::GenesysSessions,
-    Table::GenesysSegments,
-    Table::GenesysMetrics,
-    Table::CxoneContacts,
-];
-
-/// CXone's tables in the order of [`cxone_page`]'s batches.
-const CXONE: [Table; 2] = [Table::Conversations, Table::CxoneContacts];
-
-/// Raw definitions, indexed like [`ALL`].
-const DEFINITIONS: [&str; 6] = [
-    include_str!("../../schemas/conversations.json"),
-    include_str!("../../schemas/genesys_participants.json"),
-    include_str!("../../schemas/genesys_sessions.json"),
-    include_str!("../../schemas/genesys_segments.json"),
-    include_str!("../../schemas/genesys_metrics.json"),
-    include_str!("../../schemas/cxone_contacts.json"),
-];
+/// Every `schemas/<name>.json`, embedded by `build.rs` in name order.
+const DEFINITIONS: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/schemas.rs"));
 
 fn definitions() -> &'static [schema::TableDef] {
     static DEFS: OnceLock<Vec<schema::TableDef>> = OnceLock::new();
     DEFS.get_or_init(|| {
-        ALL.iter()
-            .map(|t| {
-                let def = schema::parse_definition(t.definition_json())
+        DEFINITIONS
+            .iter()
+            .map(|(name, json)| {
+                let def = schema::parse_definition(json)
                     // Embedded at build time and covered by tests: a failure
                     // here is a broken build, not a runtime condition.
-                    .unwrap_or_else(|e| panic!("schemas/{}.json: {e}", t.name()));
-                assert_eq!(
-                    def.table,
-                    t.name(),
-                    "schemas/{}.json names another table",
-                    t.name()
-                );
+                    .unwrap_or_else(|e| panic!("schemas/{name}.json: {e}"));
+                assert_eq!(&def.table, name, "schemas/{name}.json names another table");
                 def
             })
             .collect()
     })
 }
 
+/// An output table: a handle on its declaration in `schemas/`. Streams name
+/// their tables with [`Table::named`]; nothing here knows which exist.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Table(u16);
+
 impl Table {
-    fn index(self) -> usize {
-        self as usize
+    fn def(self) -> &'static schema::TableDef {
+        &definitions()[usize::from(self.0)]
+    }
+
+    /// The table declared as `schemas/<name>.json`.
+    ///
+    /// # Panics
+    /// When no such file exists: stream code names its tables statically,
+    /// so this is a programming error that every test of the stream hits.
+    pub fn named(name: &str) -> Table {
+        Table::from_name(name).unwrap_or_else(|| panic!("no schemas/{name}.json"))
+    }
+
+    /// The table called `s`, if one is declared.
+    pub fn from_name(s: &str) -> Option<Table> {
+        let i = definitions().iter().position(|d| d.table == s)?;
+        Some(Table(u16::try_from(i).expect("fewer than 65536 tables")))
+    }
+
+    /// Every declared table, in name order.
+    pub fn all() -> Vec<Table> {
+        (0..definitions().len())
+            .map(|i| Table(u16::try_from(i).expect("fewer than 65536 tables")))
+            .collect()
     }
 
     /// Table name: output folder and `schemas/<name>.json`.
     pub fn name(self) -> &'static str {
-        match self {
-            Table::Conversations => "conversations",
-            Table::GenesysParticipants => "genesys_participants",
-            Table::GenesysSessions => "genesys_sessions",
-            Table::GenesysSegments => "genesys_segments",
-            Table::GenesysMetrics => "genesys_metrics",
-            Table::CxoneContacts => "cxone_contacts",
-        }
+        &self.def().table
     }
 
     /// The Arrow schema declared in `schemas/<name>.json` (parsed once).
     pub fn schema(self) -> SchemaRef {
-        definitions()[self.index()].schema.clone()
+        self.def().schema.clone()
     }
 
     /// The raw `schemas/<name>.json` text, descriptions included.
     pub fn definition_json(self) -> &'static str {
-        DEFINITIONS[self.index()]
+        DEFINITIONS[usize::from(self.0)].1
     }
 
     /// What one row of the table is.
     pub fn description(self) -> &'static str {
-        &definitions()[self.index()].description
+        &self.def().description
     }
 
-    /// The columns that identify a row.
+    /// The columns that identify a row; the first names the record that
+    /// owns the row (a conversation, a contact), which re-slicing follows.
     pub fn natural_key(self) -> &'static [String] {
-        &definitions()[self.index()].natural_key
+        &self.def().natural_key
     }
 
-    /// Every table, in a fixed order.
-    pub fn all() -> &'static [Table] {
-        &ALL
+    /// The timestamp column that places a row in a slice and a date
+    /// partition, when the row carries it itself; rows without one follow
+    /// the owner named by the first natural-key column.
+    pub fn time_column(self) -> Option<&'static str> {
+        self.def().time_column.as_deref()
     }
+}
 
-    /// The tables a vendor's pages produce, in the order of
-    /// [`PageOutput::batches`].
-    pub fn for_vendor(v: Vendor) -> &'static [Table] {
-        match v {
-            Vendor::Genesys => &ALL[..5],
-            Vendor::Cxone => &CXONE,
-        }
-    }
-
-    /// The table called `s`, if any.
-    pub fn from_name(s: &str) -> Option<Table> {
-        ALL.iter().copied().find(|t| t.name() == s)
+impl fmt::Debug for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -176,6 +146,8 @@ pub struct QuarantinedRecord {
     pub reason: String,
     /// The record's raw JSON text as received.
     pub raw: String,
+    /// The start that owns it, when the vendor's start field could be read.
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Counters of one page, summed by the caller into the run summary.
@@ -198,7 +170,7 @@ pub struct PageStats {
 pub struct PageOutput {
     /// Paging facts for the source.
     pub meta: PageMeta,
-    /// One batch per table of the vendor ([`Table::for_vendor`] order), possibly empty.
+    /// One batch per table of the stream, possibly empty.
     pub batches: Vec<TableBatch>,
     /// Records that could not be transformed.
     pub quarantined: Vec<QuarantinedRecord>,
@@ -252,7 +224,7 @@ pub fn normalize_media_type(s: &str) -> Cow<'_, str> {
 /// schema agree column by column: a mismatch is a programming error that
 /// every test page would hit, so it panics loudly instead of writing a file
 /// whose columns are silently shifted.
-fn make_batch(table: Table, columns: Vec<(&'static str, ArrayRef)>) -> TableBatch {
+pub fn make_batch(table: Table, columns: Vec<(&'static str, ArrayRef)>) -> TableBatch {
     let schema = table.schema();
     let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
     let declared: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 /// Receives the records of a page, one at a time, as they are deserialized.
-pub(super) trait RecordSink {
+pub(crate) trait RecordSink {
     /// The vendor's borrowed record model.
     type Record<'de>: Deserialize<'de>;
 
@@ -18,13 +18,17 @@ pub(super) trait RecordSink {
 
     /// Counts a record read from the page, good or bad.
     fn count_record(&mut self);
+
+    /// The start that owns a raw record, read as leniently as possible,
+    /// so a quarantined record follows its slice when files are re-sliced.
+    fn owner_start(raw: &str) -> Option<chrono::DateTime<chrono::Utc>>;
 }
 
 /// The record array (`null` or an array): each element goes to the sink
 /// as soon as it is read, so only one record's structs are alive at a time.
 /// Yields true when an array was read. A bad record fails the whole pass;
 /// the caller then takes the slow path.
-pub(super) struct RecordsSeed<'s, S> {
+pub(crate) struct RecordsSeed<'s, S> {
     pub sink: &'s mut S,
     /// What the array holds, for serde's error message.
     pub expecting: &'static str,
@@ -59,7 +63,7 @@ impl<'de, S: RecordSink> Visitor<'de> for RecordsSeed<'_, S> {
 
 /// Slow path: parses each raw record on its own and hands the good ones to
 /// the sink; the others come back quarantined, with `field[i]: reason`.
-pub(super) fn accept_each<S: RecordSink>(
+pub(crate) fn accept_each<S: RecordSink>(
     sink: &mut S,
     raws: &[&RawValue],
     field: &str,
@@ -76,6 +80,7 @@ pub(super) fn accept_each<S: RecordSink>(
             quarantined.push(QuarantinedRecord {
                 reason: format!("{field}[{i}]: {reason}"),
                 raw: text.to_string(),
+                started_at: S::owner_start(text),
             });
         }
     }

@@ -41,8 +41,11 @@ pub struct TableDef {
     pub table: String,
     /// What one row is.
     pub description: String,
-    /// Columns that identify a row.
+    /// Columns that identify a row; the first names the owning record.
     pub natural_key: Vec<String>,
+    /// The timestamp column that owns the row's slice and partition date,
+    /// when the row carries it (see [`super::Table::time_column`]).
+    pub time_column: Option<String>,
     /// The declared columns in order.
     pub columns: Vec<ColumnDef>,
     /// The Arrow schema built from `columns`.
@@ -55,6 +58,8 @@ struct RawDef {
     table: String,
     description: String,
     natural_key: Vec<String>,
+    #[serde(default)]
+    time_column: Option<String>,
     columns: Vec<ColumnDef>,
 }
 
@@ -81,8 +86,22 @@ pub fn parse_definition(json: &str) -> Result<TableDef, SchemaError> {
             Some(_) => {}
         }
     }
+    if raw.natural_key.is_empty() {
+        return Err(ctx("natural_key must name at least one column".into()));
+    }
+    if let Some(t) = &raw.time_column {
+        let ok = fields
+            .iter()
+            .any(|f| f.name() == t && matches!(f.data_type(), DataType::Timestamp(..)));
+        if !ok {
+            return Err(ctx(format!(
+                "time_column {t} is not a declared timestamp column"
+            )));
+        }
+    }
     Ok(TableDef {
         schema: Arc::new(Schema::new(fields)),
+        time_column: raw.time_column,
         table: raw.table,
         description: raw.description,
         natural_key: raw.natural_key,

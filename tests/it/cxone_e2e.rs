@@ -168,7 +168,7 @@ async fn a_wrong_tenant_is_a_clear_configuration_error() {
     let sim = start(cxone_config(10, "2026-11-20", "2026-11-21")).await;
     let http = reqwest::Client::new();
     let issuer = url::Url::parse(&sim.login_url()).unwrap();
-    let err = cxetl::sources::cxone::discovery::api_endpoint(
+    let err = cxetl::vendors::cxone::discovery::api_endpoint(
         &http,
         &issuer,
         "00000000-0000-0000-0000-000000000000",

@@ -62,7 +62,7 @@ impl Target {
 
 /// Rows per table as read back from Parquet.
 fn table_rows(dir: &Path) -> BTreeMap<String, usize> {
-    cxetl::transform::Table::for_vendor(cxetl::Vendor::Genesys)
+    crate::common::genesys_tables()
         .iter()
         .map(|t| {
             (
@@ -89,7 +89,7 @@ fn assert_exactly_once(
     );
     assert_eq!(&table_rows(dir), reference, "{context}: rows per table");
     // Nothing but whole, interval-named Parquet files under the table folders.
-    for t in cxetl::transform::Table::for_vendor(cxetl::Vendor::Genesys) {
+    for t in crate::common::genesys_tables() {
         for f in all_files(&dir.join(t.name())) {
             let name = f.file_name().unwrap().to_str().unwrap();
             assert!(
@@ -210,7 +210,7 @@ async fn a_run_killed_at_any_step_resumes_to_the_same_output() {
         );
         // Whatever the crash left, readers never see a torn file: every file
         // under the table folders opens and reads to the end.
-        for t in cxetl::transform::Table::for_vendor(cxetl::Vendor::Genesys) {
+        for t in crate::common::genesys_tables() {
             for f in all_files(&target.dir().join(t.name())) {
                 assert!(
                     f.extension().is_some_and(|e| e == "parquet"),

@@ -480,7 +480,7 @@ async fn files_carry_the_declared_schemas_and_partition_dates() {
     run_genesys(&sim, START, END, out.path(), &[])
         .await
         .expect_code(0);
-    for table in Table::for_vendor(cxetl::Vendor::Genesys) {
+    for table in crate::common::genesys_tables() {
         let files = table_files(out.path(), table.name());
         assert!(!files.is_empty(), "{} has files", table.name());
         for f in files {

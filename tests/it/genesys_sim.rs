@@ -3,10 +3,12 @@
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use cxetl::connector::{PageConsumer, PageMeta};
 use cxetl::http::{ApiClient, ClientConfig, RetryPolicy};
 use cxetl::simulator::{self, Faults, RequestKind, SimConfig, Simulator};
-use cxetl::sources::genesys::{ApiMode, ClientCredentials, Genesys, GenesysSettings};
-use cxetl::sources::{PageConsumer, PageMeta};
+use cxetl::vendors::genesys::auth::ClientCredentials;
+use cxetl::vendors::genesys::settings::{ApiMode, GenesysSettings};
+use cxetl::vendors::genesys::Genesys;
 use cxetl::{Interval, Secret};
 use futures::future::BoxFuture;
 use std::collections::BTreeSet;
@@ -77,10 +79,7 @@ impl PageConsumer for Owned {
     }
 }
 
-async fn run(
-    s: &Simulator,
-    mode: ApiMode,
-) -> (BTreeSet<String>, cxetl::sources::genesys::SliceReport) {
+async fn run(s: &Simulator, mode: ApiMode) -> (BTreeSet<String>, cxetl::connector::SliceReport) {
     let day = s.config().interval.slices(chrono::Duration::days(1))[1];
     let mut consumer = Owned {
         slice: day,

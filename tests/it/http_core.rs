@@ -4,7 +4,7 @@
 
 use cxetl::http::{ApiClient, ApiRequest, ClientConfig, HttpError, RetryPolicy};
 use cxetl::simulator::{self, Faults, RequestKind, RequestRecord, SimConfig, Simulator, TokenUse};
-use cxetl::sources::genesys::ClientCredentials;
+use cxetl::vendors::genesys::auth::ClientCredentials;
 use cxetl::Secret;
 use serde_json::json;
 use std::sync::Arc;

@@ -3,11 +3,13 @@
 //! end where the ground truth says.
 
 use bytes::Bytes;
+use cxetl::connector::{PageConsumer, PageMeta};
+use cxetl::http::ApiClient;
 use cxetl::http::{ClientConfig, RetryPolicy};
 use cxetl::simulator::{self, Faults, RequestKind, SimConfig};
-use cxetl::sources::cxone::auth::AccessKey;
-use cxetl::sources::cxone::{Cxone, CxoneSettings};
-use cxetl::sources::{PageConsumer, PageMeta};
+use cxetl::vendors::cxone::auth::{AccessKey, PasswordGrant};
+use cxetl::vendors::cxone::settings::CxoneSettings;
+use cxetl::vendors::cxone::Cxone;
 use cxetl::{Interval, Secret, Vendor};
 use futures::future::BoxFuture;
 use serde_json::Value;
@@ -67,6 +69,13 @@ fn client_config() -> ClientConfig {
     }
 }
 
+/// The CXone API over a client with the access-key grant.
+fn connect(settings: CxoneSettings) -> Cxone {
+    let tokens = PasswordGrant::new(settings.issuer.clone(), settings.key.clone());
+    let client = ApiClient::new(client_config(), std::sync::Arc::new(tokens)).unwrap();
+    Cxone::new(settings, client)
+}
+
 #[tokio::test]
 async fn the_cxone_source_extracts_the_ground_truth_through_faults() {
     let sim = simulator::start(
@@ -88,8 +97,7 @@ async fn the_cxone_source_extracts_the_ground_truth_through_faults() {
     )
     .await
     .unwrap();
-    let (cx, _client) =
-        Cxone::new(settings(&sim, 250), client_config()).expect("settings are valid");
+    let cx = connect(settings(&sim, 250));
     let slice = Interval::parse("2026-11-20", "2026-11-23").unwrap();
     let mut sink = Collect::default();
     let report = cx.extract_slice(&slice, &mut sink).await.unwrap();
@@ -137,7 +145,7 @@ async fn an_empty_slice_ends_on_204() {
     )
     .await
     .unwrap();
-    let (cx, _client) = Cxone::new(settings(&sim, 100), client_config()).unwrap();
+    let cx = connect(settings(&sim, 100));
     let slice = Interval::parse("2026-12-01", "2026-12-02").unwrap();
     let mut sink = Collect::default();
     let report = cx.extract_slice(&slice, &mut sink).await.unwrap();

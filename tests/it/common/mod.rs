@@ -14,6 +14,19 @@ pub mod s3;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_cxetl");
 
+/// The tables of Genesys's `conversations` stream.
+pub fn genesys_tables() -> Vec<cxetl::transform::Table> {
+    [
+        "conversations",
+        "genesys_participants",
+        "genesys_sessions",
+        "genesys_segments",
+        "genesys_metrics",
+    ]
+    .map(cxetl::transform::Table::named)
+    .to_vec()
+}
+
 /// Starts the simulator on a free loopback port.
 pub async fn start(config: SimConfig) -> Simulator {
     simulator::start(config, 0).await.expect("simulator starts")

@@ -1,77 +1,49 @@
-//! NICE CXone: completed contacts from the Reporting API.
+//! NICE CXone: everything cxetl knows about it lives in this folder:
+//! settings ([`settings`]), the access-key password grant ([`auth`]),
+//! tenant discovery ([`discovery`]), the completed-contacts endpoint and its
+//! paging (here), the record model and its transform ([`model`],
+//! [`transform`]), and the streams and probes behind the connector seam
+//! ([`connector`]).
 //!
 //! `GET {api}/inContactAPI/services/{version}/contacts/completed` pages with
 //! `top`/`skip`, ordered by contact start; the end of data is a 204 (empty
-//! body), an empty array, or a short page. Tokens come from the access-key
-//! password grant through the shared HTTP core; the API host is discovered
-//! from the id token's tenant unless `CXONE_API_URL` is set.
+//! body), an empty array, or a short page. The API host is discovered from
+//! the id token's tenant unless `CXONE_API_URL` is set.
 
 pub mod auth;
+pub mod connector;
 pub mod discovery;
 pub mod model;
+pub mod settings;
+pub mod transform;
 
-use crate::http::{ApiClient, ApiRequest, ClientConfig};
-use crate::sources::{PageConsumer, SliceReport};
+use crate::connector::{PageConsumer, SliceReport};
+use crate::http::{ApiClient, ApiRequest};
 use crate::{Error, Interval, Result};
-use auth::{AccessKey, PasswordGrant};
 use chrono::SecondsFormat;
-use std::sync::Arc;
+use settings::CxoneSettings;
 use url::Url;
 
 /// The permission named when CXone answers 403 without naming one.
 const PERMISSION: &str = "Reporting API access to contacts/completed (the access key's CXone role)";
 
-/// Largest `top` CXone serves per response.
-pub const MAX_TOP: u32 = 10_000;
-
-/// Settings of the CXone source.
-#[derive(Debug, Clone)]
-pub struct CxoneSettings {
-    /// OIDC issuer (`CXONE_AUTH_URL`, default `https://cxone.niceincontact.com`).
-    pub issuer: Url,
-    /// Tenant API endpoint (`CXONE_API_URL`); discovered when absent.
-    pub api_url: Option<Url>,
-    /// Access key and application credentials.
-    pub key: AccessKey,
-    /// Reporting API version in the path (field names differ across versions).
-    pub api_version: String,
-    /// Page size (`top`), at most [`MAX_TOP`].
-    pub top: u32,
-}
-
-impl CxoneSettings {
-    /// Default issuer.
-    pub const DEFAULT_ISSUER: &'static str = "https://cxone.niceincontact.com";
-    /// Default API version.
-    pub const DEFAULT_API_VERSION: &'static str = "v34.0";
-}
-
-/// The CXone source. Building it touches no network: the token endpoint
-/// and the tenant's API host are discovered on first use, after the run's
-/// output preflight.
+/// The CXone API of one run. Building it touches no network: the token
+/// endpoint and the tenant's API host are discovered on first use, after
+/// the run's output preflight.
 pub struct Cxone {
     client: ApiClient,
     settings: CxoneSettings,
     completed_url: tokio::sync::OnceCell<Url>,
-    top: u32,
 }
 
 impl Cxone {
-    /// The source and the HTTP client it shares with the pipeline.
-    pub fn new(settings: CxoneSettings, client_config: ClientConfig) -> Result<(Cxone, ApiClient)> {
-        let tokens = PasswordGrant::new(settings.issuer.clone(), settings.key.clone());
-        let client = ApiClient::new(client_config, Arc::new(tokens))?;
-        let top = settings.top.clamp(1, MAX_TOP);
-        let completed_url = tokio::sync::OnceCell::new();
-        Ok((
-            Cxone {
-                client: client.clone(),
-                settings,
-                completed_url,
-                top,
-            },
+    /// The API; `client` must have been built with [`auth::PasswordGrant`].
+    pub fn new(settings: CxoneSettings, client: ApiClient) -> Cxone {
+        Cxone {
             client,
-        ))
+            settings,
+            completed_url: tokio::sync::OnceCell::new(),
+        }
     }
 
     /// `…/contacts/completed` on the tenant's API host: `CXONE_API_URL`, or
@@ -120,7 +92,7 @@ impl Cxone {
         let mut skip: u64 = 0;
         let base = self.completed_url().await?;
         loop {
-            let url = page_url(base, self.top, slice, skip);
+            let url = page_url(base, self.settings.top, slice, skip);
             let response = self.client.send(&ApiRequest::get(url, PERMISSION)).await?;
             // 204 means "no contacts for the period": an empty body, not JSON.
             if response.status == 204 || response.body.iter().all(u8::is_ascii_whitespace) {
@@ -131,7 +103,7 @@ impl Cxone {
             if report.pages == 1 {
                 report.api_total_hits = meta.total_hits;
             }
-            if meta.records == 0 || meta.records < self.top as usize {
+            if meta.records == 0 || meta.records < self.settings.top as usize {
                 break;
             }
             skip += meta.records as u64;

@@ -43,7 +43,7 @@ pub async fn token_endpoint(http: &reqwest::Client, issuer: &Url) -> Result<Url>
         .ok()
         .and_then(|d| d.token_endpoint);
     match endpoint {
-        Some(u) => crate::config::endpoint("token_endpoint (openid-configuration)", &u),
+        Some(u) => crate::settings::endpoint("token_endpoint (openid-configuration)", &u),
         None => Ok(fallback),
     }
 }
@@ -114,7 +114,7 @@ pub async fn api_endpoint(http: &reqwest::Client, issuer: &Url, tenant: &str) ->
                 "cxone-configuration for tenant {tenant} has no api_endpoint"
             ))
         })?;
-    crate::config::endpoint("api_endpoint (cxone-configuration)", &endpoint)
+    crate::settings::endpoint("api_endpoint (cxone-configuration)", &endpoint)
 }
 
 fn join(base: &Url, path: &str) -> Result<Url> {

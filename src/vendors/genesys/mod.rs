@@ -1,6 +1,11 @@
-//! Genesys Cloud conversation details: one slice of time in, raw API pages out.
+//! Genesys Cloud: everything cxetl knows about it lives in this folder:
+//! settings ([`settings`]), the client-credentials grant ([`auth`]), the
+//! analytics endpoints and their paging (here, [`jobs`], [`query`]), the
+//! record model and its transform ([`model`], [`transform`]), the
+//! rate-limit and permission hints, and the streams and preflight probes
+//! behind the connector seam ([`connector`]).
 //!
-//! Two ways to read a slice:
+//! Conversation details come two ways:
 //! - **query** (`POST …/details/query`): synchronous, real time, paged by
 //!   `pageNumber`; only conversations that *started* on a UTC day the
 //!   interval touches.
@@ -11,17 +16,20 @@
 //! covers. Pages go to a [`PageConsumer`] untouched: parsing, ownership of
 //! conversations (start inside the slice) and de-duplication happen there.
 
-use crate::http::{ApiClient, ApiRequest, HttpError, Token, TokenSource};
-use crate::sources::PageConsumer;
-use crate::{Error, Interval, Result, Secret};
+use crate::connector::{PageConsumer, SliceReport};
+use crate::http::{ApiClient, ApiRequest};
+use crate::{Error, Interval, Result};
 use chrono::{DateTime, Utc};
-use futures::future::BoxFuture;
-use std::time::Duration;
+use settings::{ApiMode, GenesysSettings};
 use url::Url;
 
+pub mod auth;
+pub mod connector;
 mod jobs;
 pub mod model;
 mod query;
+pub mod settings;
+pub mod transform;
 
 /// Either permission lets a client read conversation details; Genesys names
 /// both in its 403 message, this is the fallback when it does not.
@@ -29,80 +37,6 @@ const PERM_DETAILS: &str = "analytics:conversationDetail:view";
 
 /// Path of the conversation-details API below the API base URL.
 const DETAILS_PATH: &str = "api/v2/analytics/conversations/details";
-
-/// Endpoints, credentials and paging settings of the Genesys source.
-#[derive(Debug, Clone)]
-pub struct GenesysSettings {
-    /// `https://api.<region>` (or a simulator's URL).
-    pub api_url: Url,
-    /// `https://login.<region>`; the token endpoint is `{login_url}/oauth/token`.
-    pub login_url: Url,
-    /// OAuth client id.
-    pub client_id: String,
-    /// OAuth client secret.
-    pub client_secret: Secret,
-    /// Results per jobs page (1000 is what real clients use).
-    pub page_size_jobs: u32,
-    /// Results per query page (100: the largest size real clients rely on).
-    pub page_size_query: u32,
-    /// First wait before polling a job, grown ×1.5 per poll.
-    pub job_poll_initial: Duration,
-    /// Longest wait between two polls.
-    pub job_poll_max: Duration,
-    /// How often a FAILED/CANCELLED/EXPIRED job is submitted again.
-    pub job_max_resubmits: u32,
-}
-
-impl GenesysSettings {
-    /// Settings with the default paging and polling values.
-    pub fn new(api_url: Url, login_url: Url, client_id: String, client_secret: Secret) -> Self {
-        GenesysSettings {
-            api_url,
-            login_url,
-            client_id,
-            client_secret,
-            page_size_jobs: 1000,
-            page_size_query: 100,
-            job_poll_initial: Duration::from_secs(3),
-            job_poll_max: Duration::from_secs(30),
-            job_max_resubmits: 2,
-        }
-    }
-}
-
-/// The API base and login URLs of a Genesys region given as its domain,
-/// e.g. `mypurecloud.com`, `usw2.pure.cloud`, `mypurecloud.com.au`.
-pub fn region_urls(region: &str) -> Result<(Url, Url)> {
-    let domain = region.trim().trim_end_matches('.').to_ascii_lowercase();
-    let hint = "GENESYS_REGION must be the region's domain, e.g. mypurecloud.com, usw2.pure.cloud or mypurecloud.com.au";
-    if domain.contains("://") || domain.starts_with("api.") || domain.starts_with("login.") {
-        return Err(Error::Config(format!(
-            "{hint} (without scheme or api./login. prefix), not {region:?}; full URLs go in GENESYS_API_URL / GENESYS_LOGIN_URL"
-        )));
-    }
-    let labels: Vec<&str> = domain.split('.').collect();
-    let label_ok = |l: &&str| {
-        !l.is_empty()
-            && l.len() <= 63
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-            && l.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    };
-    let tld_ok = labels
-        .last()
-        .is_some_and(|t| t.len() >= 2 && t.bytes().all(|b| b.is_ascii_lowercase()));
-    if labels.len() < 2 || !labels.iter().all(label_ok) || !tld_ok {
-        return Err(Error::Config(format!(
-            "{hint}; {region:?} does not look like a domain"
-        )));
-    }
-    let url = |host: &str| {
-        Url::parse(&format!("https://{host}.{domain}"))
-            .map_err(|e| Error::Config(format!("{hint}; {region:?}: {e}")))
-    };
-    Ok((url("api")?, url("login")?))
-}
 
 /// `base` with `path` appended below its own path, so a base URL with a
 /// prefix (proxies, simulators) keeps it.
@@ -117,61 +51,7 @@ pub(crate) fn endpoint(base: &Url, path: &str) -> Result<Url> {
     Ok(url)
 }
 
-/// OAuth client-credentials grant: `POST {login}/oauth/token` with HTTP Basic
-/// auth and `grant_type=client_credentials` (no refresh token is issued).
-#[derive(Debug, Clone)]
-pub struct ClientCredentials {
-    token_url: Url,
-    client_id: String,
-    client_secret: Secret,
-}
-
-impl ClientCredentials {
-    /// Token source for the given login URL and credentials.
-    pub fn new(login_url: &Url, client_id: String, client_secret: Secret) -> Result<Self> {
-        Ok(ClientCredentials {
-            token_url: endpoint(login_url, "oauth/token")?,
-            client_id,
-            client_secret,
-        })
-    }
-
-    /// Token source from the settings.
-    pub fn from_settings(settings: &GenesysSettings) -> Result<Self> {
-        Self::new(
-            &settings.login_url,
-            settings.client_id.clone(),
-            settings.client_secret.clone(),
-        )
-    }
-}
-
-impl TokenSource for ClientCredentials {
-    fn fetch<'a>(&'a self, http: &'a reqwest::Client) -> BoxFuture<'a, Result<Token, HttpError>> {
-        Box::pin(crate::http::request_token(
-            http,
-            &self.token_url,
-            Some((&self.client_id, &self.client_secret)),
-            &[("grant_type", "client_credentials")],
-        ))
-    }
-}
-
-/// Which Genesys API reads a slice (`--genesys-api`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ApiMode {
-    /// Jobs for slices the datalake covers, query for the rest.
-    Auto,
-    /// Asynchronous details jobs.
-    Jobs,
-    /// Synchronous details query.
-    Query,
-}
-
-pub use crate::sources::SliceReport;
-
-/// The Genesys source: settings plus the run's shared [`ApiClient`].
+/// The Genesys API of one run: settings plus the run's shared [`ApiClient`].
 #[derive(Debug, Clone)]
 pub struct Genesys {
     settings: GenesysSettings,
@@ -179,19 +59,9 @@ pub struct Genesys {
 }
 
 impl Genesys {
-    /// The source; `client` must have been built with [`ClientCredentials`].
+    /// The API; `client` must have been built with [`auth::ClientCredentials`].
     pub fn new(settings: GenesysSettings, client: ApiClient) -> Self {
         Genesys { settings, client }
-    }
-
-    /// The shared HTTP client (for its counters).
-    pub fn client(&self) -> &ApiClient {
-        &self.client
-    }
-
-    /// The settings in use.
-    pub fn settings(&self) -> &GenesysSettings {
-        &self.settings
     }
 
     fn details_url(&self, rest: &str) -> Result<Url> {

@@ -22,8 +22,9 @@ pub struct AccessKey {
     pub client_secret: Secret,
 }
 
-/// A [`TokenSource`] for CXone. It keeps the last refresh token and the last
-/// id token (which names the tenant used for API discovery).
+/// A [`TokenSource`] for CXone. It keeps the last refresh token; the id
+/// token (which names the tenant for API discovery) reaches the connector
+/// with every [`Token`].
 pub struct PasswordGrant {
     issuer: Url,
     /// Found through the issuer's OIDC document on the first fetch, so a
@@ -34,7 +35,6 @@ pub struct PasswordGrant {
     basic_user: String,
     basic_password: Secret,
     refresh_token: Mutex<Option<Secret>>,
-    id_token: Mutex<Option<Secret>>,
 }
 
 impl PasswordGrant {
@@ -48,24 +48,12 @@ impl PasswordGrant {
             basic_password: Secret::new(encode(key.client_secret.expose())),
             key,
             refresh_token: Mutex::new(None),
-            id_token: Mutex::new(None),
         }
-    }
-
-    /// The id token of the last successful grant (JWT carrying `tenantId`).
-    pub fn id_token(&self) -> Option<Secret> {
-        self.id_token
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
     }
 
     fn remember(&self, token: &Token) {
         if let Some(r) = &token.refresh_token {
             *self.refresh_token.lock().unwrap_or_else(|e| e.into_inner()) = Some(r.clone());
-        }
-        if let Some(id) = &token.id_token {
-            *self.id_token.lock().unwrap_or_else(|e| e.into_inner()) = Some(id.clone());
         }
     }
 

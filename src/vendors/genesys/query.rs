@@ -1,8 +1,8 @@
 //! The synchronous details query, paged by `pageNumber`.
 
 use super::{Genesys, SliceReport, PERM_DETAILS};
+use crate::connector::PageConsumer;
 use crate::http::{ApiRequest, HttpError};
-use crate::sources::PageConsumer;
 use crate::{Interval, Result};
 use serde_json::json;
 

@@ -15,15 +15,17 @@
 //! simple and the count honest (a bad record the next slice owns is seen in
 //! both slices' quarantine, which is preferable to it vanishing).
 
-use super::columns::{arr, string_list, strings, timestamps, ConversationColumns};
-use super::reason::page_text;
-use super::records::{accept_each, RecordSink, RecordsSeed};
-use super::time::parse_micros;
-use super::{make_batch, normalize_media_type, PageError, PageOutput, PageStats, SeenIds, Table};
-use crate::sources::genesys::model::{
+use super::model::{
     Attributes, Conversation, DateTimeText, Metric, Participant, RawPage, Segment, Session, Text,
 };
-use crate::sources::PageMeta;
+use crate::connector::PageMeta;
+use crate::transform::columns::{arr, string_list, strings, timestamps, ConversationColumns};
+use crate::transform::parse_timestamp_micros as parse_micros;
+use crate::transform::reason::page_text;
+use crate::transform::records::{accept_each, RecordSink, RecordsSeed};
+use crate::transform::{
+    make_batch, normalize_media_type, PageError, PageOutput, PageStats, SeenIds, Table,
+};
 use crate::Interval;
 use arrow::array::{
     BooleanBuilder, Int32Builder, Int64Builder, ListBuilder, MapBuilder, StringBuilder,
@@ -349,7 +351,7 @@ impl<'w> Sink<'w> {
         }
     }
 
-    fn finish(self) -> (Vec<super::TableBatch>, PageStats) {
+    fn finish(self) -> (Vec<crate::transform::TableBatch>, PageStats) {
         (self.b.finish(), self.stats)
     }
 }
@@ -361,6 +363,16 @@ impl RecordSink for Sink<'_> {
     }
     fn count_record(&mut self) {
         self.records += 1;
+    }
+    fn owner_start(raw: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Start<'a> {
+            #[serde(borrow)]
+            conversation_start: Option<&'a str>,
+        }
+        let start: Start = serde_json::from_str(raw).ok()?;
+        crate::interval::parse_time(start.conversation_start?).ok()
     }
 }
 
@@ -499,7 +511,7 @@ impl Builders {
         k.external_tag.append_option(s(&c.external_tag));
     }
 
-    fn finish(self) -> Vec<super::TableBatch> {
+    fn finish(self) -> Vec<crate::transform::TableBatch> {
         vec![
             self.conv.finish(),
             self.part.finish(),
@@ -557,9 +569,9 @@ impl PartCols {
         append_attributes(&mut self.attributes, p.attributes.as_ref());
     }
 
-    fn finish(self) -> super::TableBatch {
+    fn finish(self) -> crate::transform::TableBatch {
         make_batch(
-            Table::GenesysParticipants,
+            Table::named("genesys_participants"),
             vec![
                 ("conversation_id", arr(self.conversation_id)),
                 ("participant_id", arr(self.participant_id)),
@@ -725,9 +737,9 @@ impl SessCols {
             .append_option(f.and_then(|f| s(&f.transfer_type)));
     }
 
-    fn finish(self) -> super::TableBatch {
+    fn finish(self) -> crate::transform::TableBatch {
         make_batch(
-            Table::GenesysSessions,
+            Table::named("genesys_sessions"),
             vec![
                 ("conversation_id", arr(self.conversation_id)),
                 ("participant_id", arr(self.participant_id)),
@@ -871,9 +883,9 @@ impl SegCols {
         }
     }
 
-    fn finish(self) -> super::TableBatch {
+    fn finish(self) -> crate::transform::TableBatch {
         make_batch(
-            Table::GenesysSegments,
+            Table::named("genesys_segments"),
             vec![
                 ("conversation_id", arr(self.conversation_id)),
                 ("participant_id", arr(self.participant_id)),
@@ -944,9 +956,9 @@ impl MetCols {
         self.emit_date.append_option(ts(&m.emit_date));
     }
 
-    fn finish(self) -> super::TableBatch {
+    fn finish(self) -> crate::transform::TableBatch {
         make_batch(
-            Table::GenesysMetrics,
+            Table::named("genesys_metrics"),
             vec![
                 ("conversation_id", arr(self.conversation_id)),
                 ("participant_id", arr(self.participant_id)),
@@ -959,3 +971,7 @@ impl MetCols {
         )
     }
 }
+
+#[cfg(test)]
+#[path = "transform_tests.rs"]
+mod tests;

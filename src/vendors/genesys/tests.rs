@@ -1,8 +1,11 @@
+use super::auth::ClientCredentials;
 use super::jobs::next_poll_delay;
 use super::query::{next_page, resume_page};
+use super::settings::region_urls;
 use super::*;
+use crate::connector::PageMeta;
 use crate::http::{ClientConfig, RetryPolicy};
-use crate::sources::PageMeta;
+use crate::Secret;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -10,9 +13,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use bytes::Bytes;
 use chrono::TimeZone;
+use futures::future::BoxFuture;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 #[test]
 fn region_urls_for_every_region_shape() {

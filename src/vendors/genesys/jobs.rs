@@ -2,8 +2,8 @@
 //! cursor, delete the job.
 
 use super::{parse_time, Genesys, SliceReport, PERM_DETAILS};
+use crate::connector::PageConsumer;
 use crate::http::{ApiClient, ApiRequest, HttpError};
-use crate::sources::PageConsumer;
 use crate::{Error, Interval, Result};
 use serde_json::json;
 use std::time::Duration;

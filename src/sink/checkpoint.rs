@@ -17,18 +17,24 @@ pub struct Checkpoint {
     pub plan: String,
     /// The run that wrote it (its staging folder may be left over).
     pub run_id: String,
-    /// Published slices by file stem, with what each wrote.
+    /// Published slices by `<stream>/<file stem>`, with what each wrote.
     pub done: BTreeMap<String, SliceResult>,
 }
 
 impl Checkpoint {
-    /// The plan fingerprint: vendor, interval and slice length.
-    pub fn plan_id(dataset: &Dataset, interval: &Interval, slice_len: Duration) -> String {
+    /// The plan fingerprint: vendor, interval, slice length and streams.
+    pub fn plan_id(
+        dataset: &Dataset,
+        interval: &Interval,
+        slice_len: Duration,
+        streams: &[&str],
+    ) -> String {
         format!(
-            "{}|{}|{}s",
+            "{}|{}|{}s|{}",
             dataset.vendor(),
             interval.file_stem(),
-            slice_len.as_secs()
+            slice_len.as_secs(),
+            streams.join(",")
         )
     }
 
@@ -60,10 +66,10 @@ impl Checkpoint {
         &mut self,
         dataset: &Dataset,
         interval: &Interval,
-        slice: &Interval,
+        key: String,
         result: &SliceResult,
     ) -> Result<()> {
-        self.done.insert(slice.file_stem(), result.clone());
+        self.done.insert(key, result.clone());
         let path = layout::state_file(dataset.root(), dataset.vendor(), interval);
         dataset
             .write_small(

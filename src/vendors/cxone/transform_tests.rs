@@ -2,8 +2,9 @@
 //! §3, plus the shared `sample_data/cxone/` pages when they exist.
 
 use super::*;
-use crate::sources::cxone::model::{LenientBool, LenientF64, LenientI64, LenientText, Page};
-use crate::Vendor;
+use crate::transform::*;
+use crate::vendors::cxone::model::{LenientBool, LenientF64, LenientI64, LenientText, Page};
+use crate::Interval;
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{Float64Type, Int32Type, Int64Type, TimestampMicrosecondType};
 
@@ -86,7 +87,12 @@ fn run(body: &[u8], w: &Interval) -> PageOutput {
 /// Both tables, in order, each in exactly the declared schema.
 fn assert_schemas(out: &PageOutput) {
     let tables: Vec<Table> = out.batches.iter().map(|b| b.table).collect();
-    assert_eq!(tables, Table::for_vendor(Vendor::Cxone));
+    assert_eq!(
+        tables,
+        super::super::connector::CONTACT_TABLES
+            .map(Table::named)
+            .to_vec()
+    );
     for b in &out.batches {
         assert_eq!(b.batch.schema(), b.table.schema(), "{}", b.table);
     }
@@ -156,7 +162,7 @@ fn lists(out: &PageOutput, t: Table, name: &str) -> Vec<Option<Vec<Option<String
 type Tags = Option<Vec<(Option<i64>, Option<String>)>>;
 
 fn tags(out: &PageOutput) -> Vec<Tags> {
-    let l = col(out, Table::CxoneContacts, "tags").as_list::<i32>();
+    let l = col(out, Table::named("cxone_contacts"), "tags").as_list::<i32>();
     (0..l.len())
         .map(|i| {
             l.is_valid(i).then(|| {
@@ -190,11 +196,7 @@ fn sample(name: &str) -> Option<Vec<u8>> {
 
 #[test]
 fn table_wiring() {
-    assert_eq!(
-        Table::for_vendor(Vendor::Cxone),
-        &[Table::Conversations, Table::CxoneContacts]
-    );
-    let t = Table::CxoneContacts;
+    let t = Table::named("cxone_contacts");
     assert_eq!(t.name(), "cxone_contacts");
     assert_eq!(Table::from_name("cxone_contacts"), Some(t));
     assert_eq!(t.natural_key(), ["contact_id".to_string()]);
@@ -204,7 +206,7 @@ fn table_wiring() {
     assert_eq!(id.data_type(), &arrow::datatypes::DataType::Int64);
     assert!(!id.is_nullable());
     assert!(!s.field_with_name("contact_start").unwrap().is_nullable());
-    assert!(!Table::for_vendor(Vendor::Genesys).contains(&t));
+    assert_eq!(t.time_column(), Some("contact_start"));
 }
 
 #[test]
@@ -217,7 +219,7 @@ fn maps_a_modern_contact_to_both_tables() {
     assert_eq!(out.meta.total_hits, Some(1));
     assert_eq!(out.meta.cursor, None);
     assert!(out.quarantined.is_empty());
-    let c = Table::Conversations;
+    let c = Table::named("conversations");
     let start = us("2026-11-20T00:22:45.753Z");
     assert_eq!(
         strs(&out, c, "conversation_id"),
@@ -246,7 +248,7 @@ fn maps_a_modern_contact_to_both_tables() {
     assert_eq!(lists(&out, c, "division_ids"), [None]);
     assert_eq!(strs(&out, c, "external_tag"), [None]);
 
-    let k = Table::CxoneContacts;
+    let k = Table::named("cxone_contacts");
     assert_eq!(i64s(&out, k, "contact_id"), [Some(5_000_000_020)]);
     assert_eq!(tss(&out, k, "contact_start"), [Some(start)]);
     assert_eq!(i64s(&out, k, "media_type_id"), [Some(4)]);
@@ -313,7 +315,7 @@ fn legacy_record_of_the_sample_page_maps_like_modern_ones() {
     assert!(out.quarantined.is_empty(), "{:?}", out.quarantined);
     assert_eq!(out.meta.records, 3);
     assert_eq!(out.meta.total_hits, Some(3));
-    let c = Table::Conversations;
+    let c = Table::named("conversations");
     assert_eq!(
         strs(&out, c, "conversation_id"),
         [
@@ -330,7 +332,7 @@ fn legacy_record_of_the_sample_page_maps_like_modern_ones() {
     assert_eq!(strs(&out, c, "direction")[1].as_deref(), Some("inbound"));
     assert_eq!(strs(&out, c, "media_type")[1].as_deref(), Some("voice"));
     assert_eq!(i64s(&out, c, "acw_ms")[1], Some(90_000));
-    let k = Table::CxoneContacts;
+    let k = Table::named("cxone_contacts");
     assert_eq!(i64s(&out, k, "media_type_id")[1], Some(4));
     assert_eq!(
         strs(&out, k, "from_address")[1].as_deref(),
@@ -372,11 +374,11 @@ fn contact_ids_beyond_32_bits_and_as_digit_strings() {
     let out = run(&body, &nov20());
     assert!(out.quarantined.is_empty(), "{:?}", out.quarantined);
     assert_eq!(
-        i64s(&out, Table::CxoneContacts, "contact_id"),
+        i64s(&out, Table::named("cxone_contacts"), "contact_id"),
         [Some(2_789_879_875), Some(big)]
     );
     assert_eq!(
-        strs(&out, Table::Conversations, "conversation_id"),
+        strs(&out, Table::named("conversations"), "conversation_id"),
         [Some("2789879875".into()), Some(big.to_string())]
     );
 }
@@ -413,7 +415,7 @@ fn tags_absent_null_empty_and_with_null_elements() {
             ])
         ]
     );
-    let l = col(&out, Table::CxoneContacts, "tags").as_list::<i32>();
+    let l = col(&out, Table::named("cxone_contacts"), "tags").as_list::<i32>();
     assert!(l.value(3).is_null(0) && l.value(3).is_valid(1));
 }
 
@@ -466,7 +468,7 @@ fn media_types_normalize_to_the_shared_vocabulary() {
     ]);
     let out = run(&body, &nov20());
     assert_eq!(
-        strs(&out, Table::Conversations, "media_type"),
+        strs(&out, Table::named("conversations"), "media_type"),
         [
             Some("chat".into()),
             Some("email".into()),
@@ -518,7 +520,7 @@ fn direction_transfer_and_missing_measures() {
         ),
     ]);
     let out = run(&body, &nov20());
-    let c = Table::Conversations;
+    let c = Table::named("conversations");
     assert_eq!(
         strs(&out, c, "direction"),
         [
@@ -540,7 +542,10 @@ fn direction_transfer_and_missing_measures() {
     let pc = col(&out, c, "participant_count").as_primitive::<Int32Type>();
     assert_eq!((pc.value(0), pc.value(3)), (2, 1));
     assert_eq!(bools(&out, c, "abandoned")[3], Some(false));
-    assert_eq!(bools(&out, Table::CxoneContacts, "abandoned")[3], None);
+    assert_eq!(
+        bools(&out, Table::named("cxone_contacts"), "abandoned")[3],
+        None
+    );
     assert_eq!(out.stats.conversations, 4);
     assert_eq!(out.stats.ended, 3);
     assert_eq!(out.stats.duration_ms_sum, 3 * 725_416);
@@ -558,7 +563,7 @@ fn ownership_and_dedupe_are_counted() {
     let mut seen = SeenIds::new();
     let out = run_with(&body, &nov20(), &mut seen);
     assert_eq!(
-        i64s(&out, Table::CxoneContacts, "contact_id"),
+        i64s(&out, Table::named("cxone_contacts"), "contact_id"),
         [Some(2), Some(4)]
     );
     assert_eq!(out.stats.out_of_window, 2);
@@ -571,7 +576,10 @@ fn ownership_and_dedupe_are_counted() {
         modern(5, "2026-11-20T12:00:00Z"),
     ]);
     let out = run_with(&next, &nov20(), &mut seen);
-    assert_eq!(i64s(&out, Table::CxoneContacts, "contact_id"), [Some(5)]);
+    assert_eq!(
+        i64s(&out, Table::named("cxone_contacts"), "contact_id"),
+        [Some(5)]
+    );
     assert_eq!(out.stats.duplicates, 1);
     assert_eq!(seen.len(), 3);
 }
@@ -620,10 +628,10 @@ fn bad_records_are_quarantined_with_precise_reasons() {
     let out = run_with(&body, &nov20(), &mut seen);
     assert_eq!(out.meta.records, 14, "records counts bad records too");
     assert_eq!(
-        i64s(&out, Table::CxoneContacts, "contact_id"),
+        i64s(&out, Table::named("cxone_contacts"), "contact_id"),
         [Some(1), Some(12)]
     );
-    assert_eq!(rows(&out, Table::Conversations), 2);
+    assert_eq!(rows(&out, Table::named("conversations")), 2);
     assert_eq!(seen.len(), 2);
     let reasons: Vec<&str> = out.quarantined.iter().map(|q| q.reason.as_str()).collect();
     let expect: [(&str, &[&str]); 12] = [
@@ -688,7 +696,7 @@ fn the_shared_bad_records_page() {
     assert_eq!(out.meta.records, 5);
     assert_eq!(out.meta.total_hits, Some(5));
     assert_eq!(
-        i64s(&out, Table::CxoneContacts, "contact_id"),
+        i64s(&out, Table::named("cxone_contacts"), "contact_id"),
         [Some(5_000_000_020)]
     );
     let reasons: Vec<&str> = out.quarantined.iter().map(|q| q.reason.as_str()).collect();

@@ -25,7 +25,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// The borrowed string type shared with the Genesys model.
-pub use crate::sources::genesys::model::Text;
+pub use crate::vendors::genesys::model::Text;
 
 /// An integer sent as a JSON number or as a string of digits.
 ///

@@ -28,14 +28,14 @@
 //! - `transferred`: transferIndicatorId > 0, or a transferIndicatorName
 //!   other than "None".
 
-use super::columns::{arr, strings, timestamps, ConversationColumns};
-use super::reason::page_text;
-use super::records::{accept_each, RecordSink, RecordsSeed};
-use super::{
+use super::model::{Contact, LenientI64, LenientTime, RawPage, Tag, TimeText};
+use crate::connector::PageMeta;
+use crate::transform::columns::{arr, strings, timestamps, ConversationColumns};
+use crate::transform::reason::page_text;
+use crate::transform::records::{accept_each, RecordSink, RecordsSeed};
+use crate::transform::{
     make_batch, normalize_media_type, PageError, PageOutput, PageStats, SeenIds, Table, TableBatch,
 };
-use crate::sources::cxone::model::{Contact, LenientI64, LenientTime, RawPage, Tag, TimeText};
-use crate::sources::PageMeta;
 use crate::Interval;
 use arrow::array::{
     BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, StringBuilder, StructBuilder,
@@ -386,6 +386,19 @@ impl RecordSink for Sink<'_> {
     fn count_record(&mut self) {
         self.records += 1;
     }
+    fn owner_start(raw: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Start<'a> {
+            #[serde(borrow)]
+            contact_start_date: Option<&'a str>,
+            /// The legacy spelling (fact sheet §3).
+            #[serde(borrow)]
+            contact_start: Option<&'a str>,
+        }
+        let start: Start = serde_json::from_str(raw).ok()?;
+        crate::interval::parse_time(start.contact_start_date.or(start.contact_start)?).ok()
+    }
 }
 
 /// One contact's row in the unified `conversations` table.
@@ -436,7 +449,7 @@ fn append_conversation(cols: &mut ConversationColumns, id: &str, c: &Contact, k:
 /// `tags`: list<struct<tag_id, tag_name>>, with the list item field taken
 /// from the declared schema so the built type matches it exactly.
 fn tags_builder(n: usize) -> ListBuilder<StructBuilder> {
-    let schema = Table::CxoneContacts.schema();
+    let schema = Table::named("cxone_contacts").schema();
     let item = match schema.field_with_name("tags").map(|f| f.data_type()) {
         Ok(DataType::List(item)) => item.clone(),
         other => panic!("schemas/cxone_contacts.json: tags must be a list, found {other:?}"),
@@ -680,7 +693,7 @@ impl ContactCols {
 
     fn finish(self) -> TableBatch {
         make_batch(
-            Table::CxoneContacts,
+            Table::named("cxone_contacts"),
             vec![
                 ("contact_id", arr(self.contact_id)),
                 ("master_contact_id", arr(self.master_contact_id)),
@@ -752,5 +765,5 @@ impl ContactCols {
 }
 
 #[cfg(test)]
-#[path = "cxone_tests.rs"]
+#[path = "transform_tests.rs"]
 mod tests;
