@@ -291,3 +291,33 @@ async fn a_terminal_run_shows_the_progress_line() {
     );
     assert!(screen.contains('\r'), "the status line is redrawn in place");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_select_by_name_and_an_unknown_name_exits_2_listing_the_valid_ones() {
+    let sim = start(four_days(300)).await;
+    let out = tempfile::tempdir().unwrap();
+    let (start_, end) = ("2026-11-22", "2026-11-23");
+    let bad = run_genesys(&sim, start_, end, out.path(), &["--streams", "calls"]).await;
+    bad.expect_code(2);
+    assert!(
+        bad.stderr.contains("\"calls\"") && bad.stderr.contains("conversations"),
+        "{}",
+        bad.stderr
+    );
+    assert!(sim.request_log().is_empty(), "refused before any request");
+
+    let ok = run_genesys(
+        &sim,
+        start_,
+        end,
+        out.path(),
+        &["--streams", "conversations"],
+    )
+    .await;
+    ok.expect_code(0);
+    let s = ok.summary();
+    let truth = sim.ground_truth(&Interval::parse(start_, end).unwrap());
+    assert_eq!(s["streams"]["conversations"]["status"], "succeeded");
+    assert_eq!(s["streams"]["conversations"]["rows"], truth.count as u64);
+    assert_eq!(s["conversations"], truth.count as u64);
+}

@@ -488,7 +488,7 @@ fn append_tags(b: &mut ListBuilder<StructBuilder>, tags: &Option<Vec<Option<Tag>
 struct ContactCols {
     contact_id: Int64Builder,
     master_contact_id: Int64Builder,
-    contact_start: TimestampMicrosecondBuilder,
+    contact_start_date: TimestampMicrosecondBuilder,
     agent_id: Int64Builder,
     first_name: StringBuilder,
     last_name: StringBuilder,
@@ -554,7 +554,7 @@ impl ContactCols {
         ContactCols {
             contact_id: i(),
             master_contact_id: i(),
-            contact_start: timestamps(n),
+            contact_start_date: timestamps(n),
             agent_id: i(),
             first_name: strings(n, 8),
             last_name: strings(n, 8),
@@ -616,7 +616,7 @@ impl ContactCols {
     fn append(&mut self, c: &Contact, k: Checked) {
         self.contact_id.append_value(k.id);
         self.master_contact_id.append_option(c.master_contact_id.0);
-        self.contact_start.append_value(k.start);
+        self.contact_start_date.append_value(k.start);
         self.agent_id.append_option(c.agent_id.0);
         self.first_name.append_option(c.first_name.as_deref());
         self.last_name.append_option(c.last_name.as_deref());
@@ -697,7 +697,7 @@ impl ContactCols {
             vec![
                 ("contact_id", arr(self.contact_id)),
                 ("master_contact_id", arr(self.master_contact_id)),
-                ("contact_start", arr(self.contact_start)),
+                ("contact_start_date", arr(self.contact_start_date)),
                 ("agent_id", arr(self.agent_id)),
                 ("first_name", arr(self.first_name)),
                 ("last_name", arr(self.last_name)),

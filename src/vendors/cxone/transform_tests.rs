@@ -205,8 +205,11 @@ fn table_wiring() {
     let id = s.field_with_name("contact_id").unwrap();
     assert_eq!(id.data_type(), &arrow::datatypes::DataType::Int64);
     assert!(!id.is_nullable());
-    assert!(!s.field_with_name("contact_start").unwrap().is_nullable());
-    assert_eq!(t.time_column(), Some("contact_start"));
+    assert!(!s
+        .field_with_name("contact_start_date")
+        .unwrap()
+        .is_nullable());
+    assert_eq!(t.time_column(), Some("contact_start_date"));
 }
 
 #[test]
@@ -250,7 +253,7 @@ fn maps_a_modern_contact_to_both_tables() {
 
     let k = Table::named("cxone_contacts");
     assert_eq!(i64s(&out, k, "contact_id"), [Some(5_000_000_020)]);
-    assert_eq!(tss(&out, k, "contact_start"), [Some(start)]);
+    assert_eq!(tss(&out, k, "contact_start_date"), [Some(start)]);
     assert_eq!(i64s(&out, k, "media_type_id"), [Some(4)]);
     assert_eq!(i64s(&out, k, "media_sub_type_id"), [None]);
     assert_eq!(strs(&out, k, "from_address"), [Some("9015426132".into())]);
@@ -340,7 +343,7 @@ fn legacy_record_of_the_sample_page_maps_like_modern_ones() {
     );
     assert_eq!(i64s(&out, k, "service_level_flag")[1], Some(1));
     assert_eq!(
-        tss(&out, k, "contact_start")[1],
+        tss(&out, k, "contact_start_date")[1],
         Some(us("2026-11-20T01:05:34.503Z"))
     );
     // The abandoned call: no agent, no skill.
@@ -936,4 +939,95 @@ fn throughput() {
         n / typed,
         n / skim
     );
+}
+
+/// The column names are exactly the snake_case of the model's JSON names
+/// (CONTRACT v2), read from serde's own field list so they cannot drift.
+#[test]
+fn columns_are_the_snake_case_of_the_v34_field_names() {
+    // serde lists the aliases too: the legacy spellings of fact sheet §3.
+    const LEGACY: [&str; 7] = [
+        "contactStart",
+        "mediaType",
+        "fromAddr",
+        "toAddr",
+        "analyticsProcessed",
+        "ACWSeconds",
+        "confSeconds",
+    ];
+    let fields = serde_field_names::<Contact>();
+    assert!(LEGACY.iter().all(|l| fields.contains(l)));
+    assert!(fields.contains(&"contactStartDate") && fields.contains(&"dateACWWarehoused"));
+    let expected: Vec<String> = fields
+        .iter()
+        .filter(|f| !LEGACY.contains(f))
+        .map(|f| snake_case(f))
+        .collect();
+    let schema = Table::named("cxone_contacts").schema();
+    let columns: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(columns, expected);
+    assert_eq!(snake_case("dateACWWarehoused"), "date_acw_warehoused");
+    assert_eq!(snake_case("contactId"), "contact_id");
+}
+
+/// `fooBarBaz` → `foo_bar_baz`; an acronym is one word (`ACWSeconds` → `acw_seconds`).
+fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower)
+            {
+                out.push('_');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// The JSON field names serde expects for `T`, in declaration order: a
+/// deserializer that only records what `deserialize_struct` is told.
+fn serde_field_names<'de, T: serde::Deserialize<'de>>() -> &'static [&'static str] {
+    struct Names(std::cell::Cell<&'static [&'static str]>);
+    #[derive(Debug)]
+    struct Stop;
+    impl std::fmt::Display for Stop {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("stop")
+        }
+    }
+    impl std::error::Error for Stop {}
+    impl serde::de::Error for Stop {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Stop
+        }
+    }
+    impl<'de> serde::Deserializer<'de> for &Names {
+        type Error = Stop;
+        fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop)
+        }
+        fn deserialize_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Stop> {
+            self.0.set(fields);
+            Err(Stop)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct map enum identifier ignored_any
+        }
+    }
+    let names = Names(std::cell::Cell::new(&[]));
+    let _ = T::deserialize(&names);
+    names.0.get()
 }
