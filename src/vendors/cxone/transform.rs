@@ -51,7 +51,7 @@ use std::fmt::Write as _;
 ///
 /// Writes only contacts whose start lies in `window` and whose id is not
 /// yet in `seen` (then records it); counts the others. Returns one batch
-/// per [`Table::for_vendor`]`(Cxone)` table, in order: `conversations`,
+/// per table of the `contacts` stream, in order: `conversations`,
 /// `cxone_contacts`. `meta.records` counts every record of the page, good
 /// and bad, because the source detects the last page by a short count.
 pub fn cxone_page(

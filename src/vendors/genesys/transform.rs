@@ -38,7 +38,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 ///
 /// Writes only conversations whose `conversationStart` lies in `window` and
 /// whose id is not yet in `seen` (then records it); counts the others.
-/// Returns one batch per [`Table::for_vendor`]`(Genesys)` table, in order.
+/// Returns one batch per table of the `conversations` stream, in the
+/// order of [`super::connector::CONVERSATION_TABLES`].
 pub fn genesys_page(
     body: &[u8],
     window: &Interval,
