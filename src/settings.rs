@@ -338,6 +338,59 @@ mod tests {
     }
 
     #[test]
+    fn flags_override_the_file_and_defaults_apply_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(
+            &p,
+            "[genesys]\nclient_id='file-id'\nclient_secret='s'\n\
+             [run]\ngenesys_api='query'\nconcurrency=7\nstreams=['conversations']\nlookback='2d'\n",
+        )
+        .unwrap();
+        let flags = Options {
+            genesys: genesys::settings::GenesysOptions {
+                client_id: Some("flag-id".into()),
+                ..Default::default()
+            },
+            run: RunOptions {
+                rate_per_minute: Some(60),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let s = Settings::resolve(Vendor::Genesys, flags, Some(&p)).unwrap();
+        let VendorSettings::Genesys(g) = &s.vendor else {
+            panic!("genesys settings")
+        };
+        assert_eq!(g.client_id, "flag-id", "a flag beats the file");
+        assert_eq!(
+            g.client_secret.expose(),
+            "s",
+            "the file fills what flags leave"
+        );
+        assert_eq!(
+            g.api,
+            genesys::settings::ApiMode::Query,
+            "v1's [run] genesys_api still counts"
+        );
+        assert_eq!(s.http.rate_per_minute, 60);
+        assert_eq!(s.run.concurrency, 7);
+        assert_eq!(
+            s.run.streams.as_deref(),
+            Some(&["conversations".to_string()][..])
+        );
+        assert_eq!(s.run.lookback, Some(Duration::from_secs(2 * 86_400)));
+        assert_eq!(
+            s.run.slice_len,
+            Duration::from_secs(86_400),
+            "default slice"
+        );
+
+        let e = Settings::resolve(Vendor::Cxone, Options::default(), None).unwrap_err();
+        assert!(e.to_string().contains("CXONE_ACCESS_KEY_ID"), "{e}");
+    }
+
+    #[test]
     fn config_file_rejects_unknown_keys_and_keeps_secrets_hidden() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("c.toml");
