@@ -32,6 +32,15 @@ pub enum Error {
         /// The configured limit.
         limit: u64,
     },
+    /// SIGTERM or SIGINT stopped the run (exit 128 + the signal's number,
+    /// as a shell reports a process killed by it: 143, 130).
+    #[error("terminated by signal {name}")]
+    Interrupted {
+        /// `SIGTERM` or `SIGINT`.
+        name: &'static str,
+        /// The signal's number.
+        number: u8,
+    },
     /// A bug or an unexpected state (exit 1).
     #[error("internal error: {0}")]
     Internal(String),

@@ -57,6 +57,7 @@ fn exit_code(e: &Error) -> u8 {
         Error::Upstream(_) => 5,
         Error::Storage(_) => 6,
         Error::TooManyBadRecords { .. } => 7,
+        Error::Interrupted { number, .. } => 128 + number,
     }
 }
 

@@ -95,6 +95,7 @@ fn fix_for(name: &str, fixes: Option<Fixes>, error: &Error) -> String {
             "the endpoint is unreachable or failing: check {endpoints}, DNS, proxy and firewall (a wrong region looks like this), or the vendor's status page"
         ),
         Error::Storage(_) => "the output is not writable: check the directory's permissions, or the bucket, prefix and AWS_* settings".into(),
+        Error::Interrupted { .. } => "the check was interrupted; run it again".into(),
         Error::TooManyBadRecords { .. } | Error::Internal(_) => "unexpected; please report it with the detail above".into(),
     }
 }

@@ -3,6 +3,7 @@
 //! what was written.
 
 pub mod progress;
+pub mod shutdown;
 pub mod slice;
 
 use crate::connector::{Connector, Stream, Work};
@@ -90,14 +91,17 @@ pub async fn run(
             .map(|s| s.start_date())
             .collect();
         let leases = lease::acquire(&dataset, &dates, &config.interval).await?;
-        let outcome = extract_all(
-            &config,
-            connector.as_ref(),
-            &streams,
-            &dataset,
-            &mut summary,
-        )
-        .await;
+        // Dropping the extraction on a signal cancels its requests and
+        // uploads; what it staged is removed with the staging folder below.
+        let extraction = extract_all(&config, connector.as_ref(), &streams, &dataset, &mut summary);
+        let outcome = tokio::select! {
+            biased;
+            stop = shutdown::signalled() => {
+                tracing::warn!(reason = %stop, "stopping: releasing leases and writing the summary");
+                Err(stop)
+            }
+            done = extraction => done,
+        };
         leases.release().await;
         outcome
     }

@@ -12,6 +12,7 @@ mod genesys_e2e;
 mod genesys_sim;
 mod http_core;
 mod scheduling;
+mod signals;
 mod simulator_cxone;
 mod simulator_cxone_client;
 mod simulator_cxone_samples;
