@@ -36,6 +36,40 @@ impl Interval {
         }
     }
 
+    /// Checks that the interval is one a run can mean: not before 2000 (no
+    /// contact center's API holds older data; `0026-11-23` is a typo), not
+    /// ending more than a day after `now`, and at most `max_len` long. The
+    /// message says what to change.
+    pub fn plausible(&self, now: DateTime<Utc>, max_len: Duration) -> Result<(), IntervalError> {
+        let earliest = Utc
+            .with_ymd_and_hms(2000, 1, 1, 0, 0, 0)
+            .single()
+            .expect("valid date");
+        if self.start < earliest {
+            return Err(IntervalError(format!(
+                "interval start {} is before 2000; check the year (a typo like 0026-11-23?)",
+                fmt_rfc3339(self.start)
+            )));
+        }
+        let latest = now + Duration::days(1);
+        if self.end > latest {
+            return Err(IntervalError(format!(
+                "interval end {} is more than a day in the future; end at {} or earlier",
+                fmt_rfc3339(self.end),
+                fmt_rfc3339(latest)
+            )));
+        }
+        if self.duration() > max_len {
+            return Err(IntervalError(format!(
+                "interval {self} is {} days long, above --max-interval ({} days); split it into \
+                 shorter runs (cxetl plan) or raise --max-interval",
+                self.duration().num_days(),
+                max_len.num_days()
+            )));
+        }
+        Ok(())
+    }
+
     /// Parses `--start` and `--end` as given on the command line.
     pub fn parse(start: &str, end: &str) -> Result<Self, IntervalError> {
         Interval::new(parse_time(start)?, parse_time(end)?)

@@ -61,6 +61,7 @@ const DEFAULT_SLICE: &str = "1d";
 const DEFAULT_CONCURRENCY: usize = 4;
 /// Genesys's per-token platform limit; CXone documents no lower one.
 const DEFAULT_RATE_PER_MINUTE: u32 = 300;
+const DEFAULT_MAX_INTERVAL: &str = "1096d";
 
 layered_options! {
     /// `[run]` keys and the run flags of the same names.
@@ -89,6 +90,9 @@ layered_options! {
         /// the widened partitions are replaced, never duplicated.
         #[arg(long)]
         pub lookback: Option<String>,
+        /// Longest interval one run accepts (default 1096d, three years); longer ones are a typo or a job for several runs.
+        #[arg(long)]
+        pub max_interval: Option<String>,
         /// Streams to extract, comma-separated (default: every stream of the vendor).
         #[arg(long, value_delimiter = ',')]
         pub streams: Option<Vec<String>>,
@@ -160,6 +164,8 @@ pub struct RunSettings {
     pub lookback: Option<Duration>,
     /// Streams asked for (`None` = all of the vendor's).
     pub streams: Option<Vec<String>>,
+    /// Longest interval one run accepts.
+    pub max_interval: Duration,
 }
 
 /// Everything a command needs, resolved once from flags, variables, the
@@ -200,6 +206,9 @@ impl Settings {
                 })
             })
             .transpose()?;
+        let max_interval = run.max_interval.as_deref().unwrap_or(DEFAULT_MAX_INTERVAL);
+        let max_interval = parse_duration(max_interval)
+            .map_err(|e| Error::Config(format!("--max-interval: {e}")))?;
         let mut http = ClientConfig {
             rate_per_minute: run.rate_per_minute.unwrap_or(DEFAULT_RATE_PER_MINUTE),
             ..ClientConfig::default()
@@ -223,6 +232,7 @@ impl Settings {
                 max_bad_records: run.max_bad_records,
                 lookback,
                 streams: run.streams,
+                max_interval,
             },
             http,
         })

@@ -18,6 +18,12 @@ pub async fn run(args: RunArgs, show_progress: bool) -> Result<()> {
         Some(back) => widen(interval, back)?,
         None => interval,
     };
+    interval
+        .plausible(
+            chrono::Utc::now(),
+            chrono_duration(settings.run.max_interval)?,
+        )
+        .map_err(|e| Error::Config(e.to_string()))?;
     let output = settings.run.output.clone().ok_or_else(|| {
         Error::Config(
             "--output is required: a local directory, file:///abs/path or s3://bucket/prefix"
@@ -39,6 +45,10 @@ pub async fn run(args: RunArgs, show_progress: bool) -> Result<()> {
         progress: pipeline::progress::Progress::new(show_progress),
     };
     execute(config, connector, streams).await
+}
+
+fn chrono_duration(d: std::time::Duration) -> Result<chrono::Duration> {
+    chrono::Duration::from_std(d).map_err(|_| Error::Config("--max-interval is too long".into()))
 }
 
 /// `--lookback`: the interval with its start moved back, so the trailing

@@ -53,10 +53,24 @@ pub fn new_run_id() -> String {
     )
 }
 
+/// Most slices one run plans: far above any sensible run (three years of
+/// hourly slices is 26,304), low enough that the plan stays small.
+pub const MAX_SLICES: u64 = 100_000;
+
 /// The slices of `interval`: at most `slice_len` long, cut at UTC midnights.
+/// Refuses, before building it, a plan of more than [`MAX_SLICES`].
 pub fn slices(interval: &Interval, slice_len: Duration) -> Result<Vec<Interval>> {
     let len = chrono::Duration::from_std(slice_len)
         .map_err(|_| Error::Config("--slice is too long".into()))?;
+    let secs = u64::try_from(interval.duration().num_seconds()).unwrap_or(u64::MAX);
+    let days = secs / 86_400 + 2;
+    let estimate = (secs / slice_len.as_secs().max(1)).saturating_add(days);
+    if estimate > MAX_SLICES {
+        return Err(Error::Config(format!(
+            "--slice {}s over {interval} makes about {estimate} slices (at most {MAX_SLICES}); use a longer --slice",
+            slice_len.as_secs()
+        )));
+    }
     Ok(interval.slices(len))
 }
 

@@ -321,3 +321,38 @@ async fn streams_select_by_name_and_an_unknown_name_exits_2_listing_the_valid_on
     assert_eq!(s["streams"]["conversations"]["rows"], truth.count as u64);
     assert_eq!(s["conversations"], truth.count as u64);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn absurd_intervals_exit_2_with_the_fix_before_any_request_or_lease() {
+    let sim = start(four_days(10)).await;
+    let out = tempfile::tempdir().unwrap();
+    let cases: [(&str, &str, &[&str], &str); 5] = [
+        ("0026-11-23", "2026-11-24", &[], "before 2000"),
+        ("0001-01-01", "9999-12-31", &["--dry-run"], "before 2000"),
+        ("2026-11-23", "9999-12-31", &["--dry-run"], "in the future"),
+        ("2020-01-01", "2026-11-24", &["--dry-run"], "--max-interval"),
+        (
+            "2026-01-01",
+            "2026-11-24",
+            &["--dry-run", "--slice", "1s"],
+            "longer --slice",
+        ),
+    ];
+    for (start_, end, extra, fix) in cases {
+        let run = run_genesys(&sim, start_, end, out.path(), extra).await;
+        run.expect_code(2);
+        assert!(run.stderr.contains(fix), "{start_}..{end}: {}", run.stderr);
+    }
+    assert!(all_files(out.path()).is_empty(), "no lease, no file");
+    assert!(sim.request_log().is_empty(), "no request");
+    // The limit is a setting: a longer backfill is allowed when asked for.
+    let long = run_genesys(
+        &sim,
+        "2020-01-01",
+        "2026-11-24",
+        out.path(),
+        &["--dry-run", "--max-interval", "3000d"],
+    )
+    .await;
+    long.expect_code(0);
+}
