@@ -29,6 +29,98 @@ pub struct PageMeta {
     pub data_availability: Option<DateTime<Utc>>,
     /// Records in the page, good and bad (drives short-page detection).
     pub records: usize,
+    /// Of those, records not seen before in this slice, when the consumer
+    /// tracks it: a page of none means the server is repeating itself.
+    pub fresh: Option<usize>,
+}
+
+/// Pages a slice may take at most when the server reports no totals: a
+/// day of the busiest contact center fits many times over, a looping
+/// server does not.
+pub const MAX_PAGES_WITHOUT_TOTALS: u64 = 100_000;
+
+/// Ends paging that would never end: a cursor seen before, pages that
+/// repeat records already read, or more pages than the vendor's own totals
+/// allow. Every stream's paging loop feeds each page to one guard.
+#[derive(Debug)]
+pub struct PageGuard {
+    what: String,
+    page_size: u64,
+    pages: u64,
+    records: u64,
+    total: Option<u64>,
+    stale_pages: u32,
+    cursors: std::collections::HashSet<u64>,
+}
+
+/// Consecutive pages without a fresh record that end the slice.
+const STALE_PAGES: u32 = 2;
+
+impl PageGuard {
+    /// A guard for the pages of `what` (named in errors), `page_size` records each.
+    pub fn new(what: impl Into<String>, page_size: u32) -> Self {
+        PageGuard {
+            what: what.into(),
+            page_size: u64::from(page_size.max(1)),
+            pages: 0,
+            records: 0,
+            total: None,
+            stale_pages: 0,
+            cursors: Default::default(),
+        }
+    }
+
+    /// Accounts for one consumed page; an error when paging must stop.
+    pub fn page(&mut self, meta: &PageMeta) -> Result<()> {
+        self.pages += 1;
+        self.records += meta.records as u64;
+        if self.total.is_none() {
+            self.total = meta.total_hits;
+        }
+        if meta.records > 0 && meta.fresh == Some(0) {
+            self.stale_pages += 1;
+            if self.stale_pages >= STALE_PAGES {
+                return Err(self.stop(format!(
+                    "{STALE_PAGES} pages in a row repeated records already read"
+                )));
+            }
+        } else {
+            self.stale_pages = 0;
+        }
+        let ceiling = match self.total {
+            // Room for records that shift between pages while paging.
+            Some(total) => total.div_ceil(self.page_size) + 10 + total / self.page_size / 10,
+            None => MAX_PAGES_WITHOUT_TOTALS,
+        };
+        if self.pages > ceiling {
+            return Err(self.stop(match self.total {
+                Some(total) => format!(
+                    "{} pages ({} records) for a reported total of {total}",
+                    self.pages, self.records
+                ),
+                None => format!("more than {ceiling} pages"),
+            }));
+        }
+        Ok(())
+    }
+
+    /// Accounts for the cursor of the next page; an error on a cycle.
+    pub fn cursor(&mut self, cursor: &str) -> Result<()> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        cursor.hash(&mut h);
+        if !self.cursors.insert(h.finish()) {
+            return Err(self.stop("the cursor returned to one already followed".into()));
+        }
+        Ok(())
+    }
+
+    fn stop(&self, what_happened: String) -> Error {
+        Error::Upstream(format!(
+            "{}: stopped paging after {} pages: {what_happened}; the server is looping, re-run later or report it to the vendor",
+            self.what, self.pages
+        ))
+    }
 }
 
 /// Receives the raw pages of one slice, in order.
@@ -179,4 +271,64 @@ pub fn select_streams(
         .into_iter()
         .filter(|s| names.iter().any(|n| n.trim() == s.name()))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(records: usize, fresh: usize, total: Option<u64>) -> PageMeta {
+        PageMeta {
+            records,
+            fresh: Some(fresh),
+            total_hits: total,
+            ..PageMeta::default()
+        }
+    }
+
+    #[test]
+    fn repeated_pages_stop_paging_but_one_shifted_page_does_not() {
+        let mut g = PageGuard::new("query", 100);
+        g.page(&page(100, 100, None)).unwrap();
+        g.page(&page(100, 0, None)).unwrap();
+        g.page(&page(100, 40, None)).unwrap();
+        g.page(&page(100, 0, None)).unwrap();
+        let e = g.page(&page(100, 0, None)).unwrap_err().to_string();
+        assert!(
+            e.contains("repeated records") && e.contains("after 5 pages"),
+            "{e}"
+        );
+        // A consumer that does not track freshness is never judged by it.
+        let mut g = PageGuard::new("query", 100);
+        for _ in 0..10 {
+            g.page(&PageMeta {
+                records: 100,
+                ..PageMeta::default()
+            })
+            .unwrap();
+        }
+    }
+
+    #[test]
+    fn totals_bound_the_pages() {
+        let mut g = PageGuard::new("contacts", 10);
+        // totalRecords 5 with full pages: allowed 1 + 10 slack pages, then stop.
+        for _ in 0..11 {
+            g.page(&page(10, 10, Some(5))).unwrap();
+        }
+        let e = g.page(&page(10, 10, Some(5))).unwrap_err().to_string();
+        assert!(e.contains("reported total of 5"), "{e}");
+    }
+
+    #[test]
+    fn a_cursor_cycle_stops_paging() {
+        let mut g = PageGuard::new("job", 1000);
+        g.cursor("A").unwrap();
+        g.cursor("B").unwrap();
+        assert!(g
+            .cursor("A")
+            .unwrap_err()
+            .to_string()
+            .contains("cursor returned"));
+    }
 }

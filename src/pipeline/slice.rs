@@ -87,11 +87,15 @@ impl SliceConsumer {
         .map_err(|e| Error::Internal(format!("transform task failed: {e}")))?;
         self.encoder = Some(encoder);
         let Encoded {
-            meta,
+            mut meta,
             chunks,
             quarantined,
             stats,
         } = outcome?;
+        meta.fresh = Some(
+            usize::try_from(stats.conversations + stats.out_of_window).unwrap_or(usize::MAX)
+                + quarantined.len(),
+        );
         for (table, bytes) in chunks {
             self.writer.write(table, &bytes).await?;
         }

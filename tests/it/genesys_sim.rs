@@ -74,6 +74,7 @@ impl PageConsumer for Owned {
                     .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
                     .map(|t| t.with_timezone(&Utc)),
                 records: convs.len(),
+                fresh: None,
             })
         })
     }

@@ -17,7 +17,7 @@ pub mod model;
 pub mod settings;
 pub mod transform;
 
-use crate::connector::{PageConsumer, SliceReport};
+use crate::connector::{PageConsumer, PageGuard, SliceReport};
 use crate::http::{ApiClient, ApiRequest};
 use crate::{Error, Interval, Result};
 use chrono::SecondsFormat;
@@ -91,6 +91,8 @@ impl Cxone {
         let mut report = SliceReport::default();
         let mut skip: u64 = 0;
         let base = self.completed_url().await?;
+        let mut guard =
+            PageGuard::new(format!("contacts/completed for {slice}"), self.settings.top);
         loop {
             let url = page_url(base, self.settings.top, slice, skip);
             let response = self.client.send(&ApiRequest::get(url, PERMISSION)).await?;
@@ -99,6 +101,7 @@ impl Cxone {
                 break;
             }
             let meta = consumer.consume(response.body).await?;
+            guard.page(&meta)?;
             report.pages += 1;
             if report.pages == 1 {
                 report.api_total_hits = meta.total_hits;

@@ -122,6 +122,7 @@ fn meta(total_records: LenientI64, records: usize) -> PageMeta {
         total_hits: total_records.0.and_then(|n| u64::try_from(n).ok()),
         data_availability: None,
         records,
+        fresh: None,
     }
 }
 

@@ -2,7 +2,7 @@
 //! cursor, delete the job.
 
 use super::{parse_time, Genesys, SliceReport, PERM_DETAILS};
-use crate::connector::PageConsumer;
+use crate::connector::{PageConsumer, PageGuard};
 use crate::http::{ApiClient, ApiRequest, HttpError};
 use crate::{Error, Interval, Result};
 use serde_json::json;
@@ -174,6 +174,10 @@ impl Genesys {
         let mut cursor: Option<String> = None;
         let mut pages_here = 0u64;
         let mut warned_partial = false;
+        let mut guard = PageGuard::new(
+            format!("details job {job_id} for {slice}"),
+            self.settings.page_size_jobs,
+        );
         loop {
             let mut url = base.clone();
             {
@@ -200,6 +204,7 @@ impl Genesys {
                 Err(e) => return Err(e.into()),
             };
             let meta = consumer.consume(resp.body).await?;
+            guard.page(&meta).map_err(JobFailure::Fatal)?;
             pages_here += 1;
             report.pages += 1;
             if let Some(available) = meta.data_availability {
@@ -209,12 +214,10 @@ impl Genesys {
                 }
             }
             match meta.cursor.filter(|c| !c.is_empty()) {
-                Some(next) if cursor.as_deref() == Some(next.as_str()) => {
-                    return Err(JobFailure::Fatal(Error::Upstream(format!(
-                        "details job {job_id}: the results cursor did not advance"
-                    ))));
+                Some(next) => {
+                    guard.cursor(&next).map_err(JobFailure::Fatal)?;
+                    cursor = Some(next);
                 }
-                Some(next) => cursor = Some(next),
                 None => return Ok(()),
             }
         }

@@ -1,7 +1,7 @@
 //! The synchronous details query, paged by `pageNumber`.
 
 use super::{Genesys, SliceReport, PERM_DETAILS};
-use crate::connector::PageConsumer;
+use crate::connector::{PageConsumer, PageGuard};
 use crate::http::{ApiRequest, HttpError};
 use crate::{Interval, Result};
 use serde_json::json;
@@ -42,6 +42,7 @@ impl Genesys {
         let mut report = SliceReport::default();
         let mut page_size = self.settings.page_size_query.max(1);
         let mut page_number = 1u32;
+        let mut guard = PageGuard::new(format!("details query for {slice}"), page_size);
         loop {
             let body = json!({
                 "interval": slice.to_iso_pair(),
@@ -69,6 +70,7 @@ impl Genesys {
                 Err(e) => return Err(e.into()),
             };
             let meta = consumer.consume(resp.body).await?;
+            guard.page(&meta)?;
             report.pages += 1;
             if report.pages == 1 {
                 report.api_total_hits = meta.total_hits;

@@ -330,6 +330,7 @@ impl PageConsumer for Collect {
                 total_hits: v["totalHits"].as_u64(),
                 data_availability: v["dataAvailabilityDate"].as_str().and_then(parse_time),
                 records: convs.len(),
+                fresh: None,
             })
         })
     }

@@ -181,6 +181,7 @@ fn meta(
         total_hits,
         data_availability,
         records,
+        fresh: None,
     })
 }
 
