@@ -71,6 +71,17 @@ pub enum HttpError {
         /// The last failure seen.
         last: String,
     },
+    /// One attempt failed in transit: connection, timeout, reset, a body cut
+    /// short. Retried callers see [`HttpError::RetriesExhausted`] instead.
+    #[error("{method} {path} failed: {detail}")]
+    Transport {
+        /// Request method.
+        method: String,
+        /// Request path.
+        path: String,
+        /// What failed, without the URL's query string.
+        detail: String,
+    },
     /// A non-retryable, unexpected status (400, 404, …) that the caller may handle.
     #[error("{method} {path} returned HTTP {status}: {message}")]
     Status {

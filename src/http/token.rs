@@ -214,7 +214,7 @@ impl TokenCache {
                 HttpError::Status { status, .. } => {
                     *status == 408 || *status == 429 || *status >= 500
                 }
-                HttpError::RetriesExhausted { .. } => true,
+                HttpError::RetriesExhausted { .. } | HttpError::Transport { .. } => true,
                 HttpError::TokenRejected { .. }
                 | HttpError::Forbidden { .. }
                 | HttpError::Config(_) => false,

@@ -1,6 +1,8 @@
 //! [`ApiClient`]: one authenticated, paced, retrying client shared by every
 //! worker of a run.
 
+mod send;
+
 use super::retry::{self, RetryPolicy, MIN_THROTTLE_WAIT};
 use super::stats::{Counters, HttpStats};
 use super::token::{CachedToken, Token, TokenCache, TokenSource};
@@ -10,6 +12,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota};
 use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE};
 use reqwest::Method;
+use send::{Failure, SendLogic};
 use std::fmt;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
@@ -130,22 +133,6 @@ impl fmt::Debug for ApiClient {
     }
 }
 
-/// What to do after one attempt.
-enum Next {
-    Done(ApiResponse),
-    Fail(HttpError),
-    /// 401: new token, then retry once.
-    Reauth(String),
-    /// 429, or 5xx with `Retry-After`: pause the whole client.
-    Throttle {
-        retry_after: Option<std::time::Duration>,
-        status: u16,
-        reason: String,
-    },
-    /// 5xx without `Retry-After`, timeouts, resets: back off this request.
-    Backoff(String),
-}
-
 impl ApiClient {
     /// Builds the client; fails only on unusable settings.
     pub fn new(config: ClientConfig, tokens: Arc<dyn TokenSource>) -> Result<Self, HttpError> {
@@ -207,144 +194,34 @@ impl ApiClient {
     /// 5xx/timeouts/resets → jittered backoff within the retry budget;
     /// 403 → [`HttpError::Forbidden`]; other statuses → [`HttpError::Status`].
     pub async fn send(&self, req: &ApiRequest) -> Result<ApiResponse, HttpError> {
-        let inner = &*self.inner;
-        let policy = &inner.config.retry;
-        let started = Instant::now();
-        let method = req.method.as_str();
-        let path = req.url.path();
-        let mut attempt = 0u32;
-        let mut backoffs = 0u32;
-        let mut after_401 = false;
-        loop {
-            attempt += 1;
-            self.wait_for_turn().await;
-            // Taken after every wait, so a token never outlives a long
-            // Retry-After pause: validity is checked right before signing.
-            let token = self.current_token().await?;
-            let next = match self.attempt(req, &token).await {
-                Ok(resp) => {
-                    self.observe_rate_limit(&resp.headers);
-                    classify(req, resp)
-                }
-                Err(reason) => Next::Backoff(reason),
-            };
-            let (wait, reason) = match next {
-                Next::Done(resp) => {
-                    if attempt > 1 {
-                        tracing::debug!(method, path, attempt, "request succeeded after retrying");
-                    }
-                    return Ok(resp);
-                }
-                Next::Fail(err) => return Err(err),
-                Next::Reauth(message) => {
-                    Counters::bump(&inner.counters.unauthorized);
-                    if after_401 {
-                        return Err(HttpError::TokenRejected {
-                            url: super::url_without_query(&req.url),
-                            status: 401,
-                            detail: format!(
-                                "the API refused an access token right after refresh ({message}); \
-                                 check that the OAuth client is active and allowed to call this API"
-                            ),
-                        });
-                    }
-                    after_401 = true;
-                    let dropped = inner.tokens.invalidate(token.generation);
-                    tracing::info!(
-                        method,
-                        path,
-                        attempt,
-                        generation = token.generation,
-                        dropped,
-                        "HTTP 401: refreshing the access token and retrying once"
-                    );
-                    (Duration::ZERO, format!("HTTP 401: {message}"))
-                }
-                Next::Throttle {
-                    retry_after,
-                    status,
-                    reason,
-                } => {
-                    after_401 = false;
-                    if status == 429 {
-                        Counters::bump(&inner.counters.throttled);
-                    } else {
-                        Counters::bump(&inner.counters.server_errors);
-                    }
-                    let wait = policy.throttle_wait(retry_after, backoffs);
-                    backoffs += 1;
-                    self.exhausted_unless_room(req, attempt, started, wait, &reason)?;
-                    self.pause_all(wait, status, &reason);
-                    tracing::warn!(
-                        method,
-                        path,
-                        status,
-                        attempt,
-                        wait_ms = wait.as_millis() as u64,
-                        retry_after_s = retry_after.map(|d| d.as_secs_f64()),
-                        "throttled by the API; pausing all requests"
-                    );
-                    // The pause itself is waited for in `wait_for_turn`.
-                    Counters::bump(&inner.counters.retries);
-                    continue;
-                }
-                Next::Backoff(reason) => {
-                    after_401 = false;
-                    Counters::bump(&inner.counters.server_errors);
-                    let wait = policy.backoff(backoffs);
-                    backoffs += 1;
-                    tracing::info!(method, path, attempt, wait_ms = wait.as_millis() as u64, reason = %reason, "transient failure, backing off");
-                    (wait, reason)
-                }
-            };
-            self.exhausted_unless_room(req, attempt, started, wait, &reason)?;
-            Counters::bump(&inner.counters.retries);
-            if !wait.is_zero() {
-                tokio::time::sleep(wait).await;
-            }
-        }
+        let logic = SendLogic::new(self, req);
+        retry::run(&self.inner.config.retry, &logic, || self.attempt(req))
+            .await
+            .map_err(|gave_up| logic.into_error(gave_up))
     }
 
-    /// Fails with `RetriesExhausted` when another attempt after `wait` would
-    /// exceed the attempt or time budget.
-    fn exhausted_unless_room(
-        &self,
-        req: &ApiRequest,
-        attempt: u32,
-        started: Instant,
-        wait: Duration,
-        reason: &str,
-    ) -> Result<(), HttpError> {
-        let policy = &self.inner.config.retry;
-        let elapsed = started.elapsed();
-        if attempt >= policy.max_attempts || elapsed + wait > policy.max_elapsed {
-            tracing::warn!(
-                method = req.method.as_str(),
-                path = req.url.path(),
-                attempt,
-                elapsed_s = elapsed.as_secs_f64(),
-                reason,
-                "giving up on the request"
-            );
-            return Err(HttpError::RetriesExhausted {
-                method: req.method.to_string(),
-                path: req.url.path().to_string(),
-                attempts: attempt,
-                elapsed_s: elapsed.as_secs_f64(),
-                last: reason.to_string(),
-            });
-        }
-        Ok(())
+    /// One attempt: waits for its turn, then signs with the token valid now.
+    async fn attempt(&self, req: &ApiRequest) -> Result<ApiResponse, Failure> {
+        self.wait_for_turn().await;
+        // Taken after every wait, so a token never outlives a long
+        // Retry-After pause: validity is checked right before signing.
+        let token = self.current_token().await.map_err(Failure::Token)?;
+        let response = self
+            .exchange(req, &token.token)
+            .await
+            .map_err(Failure::Transport)?;
+        self.observe_rate_limit(&response.headers);
+        Failure::unless_success(response, token.generation)
     }
 
-    /// One signed attempt; `Err` is a transport failure worth retrying.
-    async fn attempt(&self, req: &ApiRequest, token: &CachedToken) -> Result<ApiResponse, String> {
+    /// One signed request; `Err` is a transport failure, described.
+    async fn exchange(&self, req: &ApiRequest, token: &Token) -> Result<ApiResponse, String> {
         let inner = &*self.inner;
         Counters::bump(&inner.counters.requests);
         let mut builder = inner
             .http
             .request(req.method.clone(), req.url.clone())
-            .bearer_auth(token.token.access_token.expose())
+            .bearer_auth(token.access_token.expose())
             .header(ACCEPT, "application/json");
         if let Some(body) = &req.json_body {
             builder = builder
@@ -461,45 +338,6 @@ impl RateLimitHeaders {
             self.reset
                 .clamp(MIN_THROTTLE_WAIT, cap.max(MIN_THROTTLE_WAIT))
         })
-    }
-}
-
-fn classify(req: &ApiRequest, resp: ApiResponse) -> Next {
-    let status = resp.status;
-    match status {
-        200..=299 => Next::Done(resp),
-        401 => Next::Reauth(vendor_message(&resp.body)),
-        403 => {
-            let (permission, message) = forbidden_details(&resp.body, req.permission);
-            Next::Fail(HttpError::Forbidden {
-                method: req.method.to_string(),
-                path: req.url.path().to_string(),
-                permission,
-                message,
-            })
-        }
-        429 => Next::Throttle {
-            retry_after: retry::retry_after(&resp.headers),
-            status,
-            reason: format!("HTTP 429: {}", vendor_message(&resp.body)),
-        },
-        408 | 500 | 502..=599 => {
-            let reason = format!("HTTP {status}: {}", vendor_message(&resp.body));
-            match retry::retry_after(&resp.headers) {
-                Some(d) => Next::Throttle {
-                    retry_after: Some(d),
-                    status,
-                    reason,
-                },
-                None => Next::Backoff(reason),
-            }
-        }
-        _ => Next::Fail(HttpError::Status {
-            method: req.method.to_string(),
-            path: req.url.path().to_string(),
-            status,
-            message: vendor_message(&resp.body),
-        }),
     }
 }
 
@@ -642,14 +480,7 @@ mod tests {
         );
     }
 
-    fn req() -> ApiRequest {
-        ApiRequest::get(
-            Url::parse("https://api.example.com/api/v2/x?a=1").unwrap(),
-            "p:q:r",
-        )
-    }
-
-    fn resp(
+    pub(super) fn resp(
         status: u16,
         headers: &[(&'static str, &'static str)],
         body: &'static str,
@@ -662,74 +493,6 @@ mod tests {
             status,
             headers: h,
             body: Bytes::from_static(body.as_bytes()),
-        }
-    }
-
-    #[test]
-    fn classification_of_statuses() {
-        assert!(matches!(
-            classify(&req(), resp(204, &[], "")),
-            Next::Done(_)
-        ));
-        assert!(matches!(
-            classify(&req(), resp(202, &[], "{}")),
-            Next::Done(_)
-        ));
-        assert!(matches!(
-            classify(&req(), resp(401, &[], "{}")),
-            Next::Reauth(_)
-        ));
-        assert!(matches!(
-            classify(&req(), resp(403, &[], GENESYS_403)),
-            Next::Fail(HttpError::Forbidden { .. })
-        ));
-        assert!(matches!(
-            classify(&req(), resp(429, &[("retry-after", "3")], "{}")),
-            Next::Throttle { retry_after: Some(d), status: 429, .. } if d == Duration::from_secs(3)
-        ));
-        assert!(matches!(
-            classify(&req(), resp(429, &[], "{}")),
-            Next::Throttle {
-                retry_after: None,
-                ..
-            }
-        ));
-        assert!(matches!(
-            classify(&req(), resp(503, &[], "{}")),
-            Next::Backoff(_)
-        ));
-        assert!(matches!(
-            classify(&req(), resp(503, &[("retry-after", "2")], "{}")),
-            Next::Throttle { status: 503, .. }
-        ));
-        assert!(matches!(
-            classify(&req(), resp(500, &[], "{}")),
-            Next::Backoff(_)
-        ));
-        assert!(matches!(
-            classify(&req(), resp(501, &[], "{}")),
-            Next::Fail(HttpError::Status { status: 501, .. })
-        ));
-        match classify(
-            &req(),
-            resp(
-                404,
-                &[],
-                r#"{"status":404,"code":"not.found","message":"gone"}"#,
-            ),
-        ) {
-            Next::Fail(HttpError::Status {
-                status,
-                path,
-                message,
-                ..
-            }) => {
-                assert_eq!(
-                    (status, path.as_str(), message.as_str()),
-                    (404, "/api/v2/x", "gone (not.found)")
-                );
-            }
-            _ => panic!("404 must fail without retry"),
         }
     }
 
