@@ -13,7 +13,7 @@ use cxetl::config::FileConfig;
 use cxetl::http::{ApiClient, ClientConfig};
 use cxetl::sink::{store, Dataset};
 use cxetl::sources::cxone::Cxone;
-use cxetl::sources::genesys::{ClientCredentials, Genesys};
+use cxetl::sources::genesys::{ClientCredentials, Genesys, GenesysHints};
 use cxetl::{Error, Result, Vendor};
 use std::sync::Arc;
 use std::time::Duration;
@@ -168,8 +168,13 @@ async fn check_genesys(
     ) else {
         return;
     };
-    let client = ClientCredentials::from_settings(&settings)
-        .and_then(|t| Ok(ApiClient::new(client_config, Arc::new(t))?));
+    let client = ClientCredentials::from_settings(&settings).and_then(|t| {
+        Ok(ApiClient::new(
+            client_config,
+            Arc::new(t),
+            Arc::new(GenesysHints),
+        )?)
+    });
     let client = match client {
         Ok(c) => c,
         Err(e) => return report.fail("config", v, e),

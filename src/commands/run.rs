@@ -7,7 +7,9 @@ use cxetl::pipeline::{self, RunOptions, RunOutcome, Source};
 use cxetl::sink::store;
 use cxetl::sources::cxone::auth::AccessKey;
 use cxetl::sources::cxone::{Cxone, CxoneSettings};
-use cxetl::sources::genesys::{self, ApiMode, ClientCredentials, Genesys, GenesysSettings};
+use cxetl::sources::genesys::{
+    self, ApiMode, ClientCredentials, Genesys, GenesysHints, GenesysSettings,
+};
 use cxetl::{Error, Interval, Result, Secret, Vendor};
 use std::sync::Arc;
 use std::time::Duration;
@@ -194,7 +196,7 @@ pub async fn execute_genesys(
     mode: ApiMode,
 ) -> Result<()> {
     let tokens = Arc::new(ClientCredentials::from_settings(&settings)?);
-    let client = ApiClient::new(client_config, tokens)?;
+    let client = ApiClient::new(client_config, tokens, Arc::new(GenesysHints))?;
     let source = Source::Genesys {
         source: Genesys::new(settings, client.clone()),
         mode,

@@ -3,30 +3,32 @@
 //!
 //! One [`ApiClient`] serves all workers of a run. For each request it
 //!
-//! - waits while the whole client is paused (a 429's `Retry-After`, or the
-//!   Genesys `inin-ratelimit-*` window nearly used up) and for a slot of the
-//!   shared GCRA pacer ([`ClientConfig::rate_per_minute`]);
+//! - waits while the whole client is paused (a 429's `Retry-After`, or a
+//!   pause the vendor's [`ApiHints`] read from an earlier answer) and for a
+//!   slot of the shared GCRA pacer ([`ClientConfig::rate_per_minute`]);
 //! - then takes a token that is valid *now* from the single-flight cache,
 //!   which refreshes ahead of expiry (see [`token::refresh_margin`]), and
 //!   signs this attempt with it: retries are always re-signed;
 //! - on 401 drops that token generation, fetches one new token for all
 //!   workers and retries once; on 429/5xx/transport failures waits and
 //!   retries within [`RetryPolicy`]'s budget; on 403 fails naming the
-//!   permission.
+//!   permission. Token refreshes and storage calls go through the same
+//!   driver ([`retry::run`]) and status table.
 //!
-//! Vendors plug in their grant through [`TokenSource`]; [`request_token`]
-//! does the common form POST. No token or secret ever reaches a log line,
+//! Vendors plug in their grant through [`TokenSource`] and their reading of
+//! answers through [`ApiHints`]; [`request_token`] does the common form
+//! POST. No token or secret ever reaches a log line,
 //! an error message or `Debug` output ([`crate::Secret`]).
 
 pub mod body_pool;
 mod client;
+mod hints;
 pub mod retry;
 mod stats;
 pub mod token;
 
-pub use client::{
-    forbidden_details, vendor_message, ApiClient, ApiRequest, ApiResponse, ClientConfig,
-};
+pub use client::{vendor_message, ApiClient, ApiRequest, ApiResponse, ClientConfig};
+pub use hints::{ApiHints, MissingPermission, PlainHttp};
 pub use retry::RetryPolicy;
 pub use stats::HttpStats;
 pub use token::{parse_token_response, request_token, Token, TokenSource};

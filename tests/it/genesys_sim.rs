@@ -5,7 +5,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use cxetl::http::{ApiClient, ClientConfig, RetryPolicy};
 use cxetl::simulator::{self, Faults, RequestKind, SimConfig, Simulator};
-use cxetl::sources::genesys::{ApiMode, ClientCredentials, Genesys, GenesysSettings};
+use cxetl::sources::genesys::{ApiMode, ClientCredentials, Genesys, GenesysHints, GenesysSettings};
 use cxetl::sources::{PageConsumer, PageMeta};
 use cxetl::{Interval, Secret};
 use futures::future::BoxFuture;
@@ -37,6 +37,7 @@ fn genesys(s: &Simulator) -> Genesys {
             ..Default::default()
         },
         Arc::new(creds),
+        Arc::new(GenesysHints),
     )
     .unwrap();
     Genesys::new(settings, client)

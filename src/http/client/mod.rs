@@ -3,7 +3,8 @@
 
 mod send;
 
-use super::retry::{self, RetryPolicy, MIN_THROTTLE_WAIT};
+use super::hints::ApiHints;
+use super::retry::{self, RetryPolicy};
 use super::stats::{Counters, HttpStats};
 use super::token::{CachedToken, Token, TokenCache, TokenSource};
 use super::{describe_reqwest_error, HttpError};
@@ -117,6 +118,7 @@ struct Inner {
     http: reqwest::Client,
     config: ClientConfig,
     tokens: TokenCache,
+    hints: Arc<dyn ApiHints>,
     limiter: Option<DefaultDirectRateLimiter>,
     clock: DefaultClock,
     /// No API request leaves before this instant (429 / rate-limit headers).
@@ -134,8 +136,14 @@ impl fmt::Debug for ApiClient {
 }
 
 impl ApiClient {
-    /// Builds the client; fails only on unusable settings.
-    pub fn new(config: ClientConfig, tokens: Arc<dyn TokenSource>) -> Result<Self, HttpError> {
+    /// Builds the client; fails only on unusable settings. `hints` reads
+    /// what the vendor's answers say beyond HTTP ([`PlainHttp`](crate::http::PlainHttp) when they
+    /// say nothing more).
+    pub fn new(
+        config: ClientConfig,
+        tokens: Arc<dyn TokenSource>,
+        hints: Arc<dyn ApiHints>,
+    ) -> Result<Self, HttpError> {
         if config.retry.max_attempts == 0 {
             return Err(HttpError::Config(
                 "retry.max_attempts must be at least 1".into(),
@@ -157,6 +165,7 @@ impl ApiClient {
             inner: Arc::new(Inner {
                 http,
                 tokens: TokenCache::new(tokens),
+                hints,
                 limiter,
                 clock: DefaultClock::default(),
                 paused_until: Mutex::new(None),
@@ -197,7 +206,7 @@ impl ApiClient {
         let logic = SendLogic::new(self, req);
         retry::run(&self.inner.config.retry, &logic, || self.attempt(req))
             .await
-            .map_err(|gave_up| logic.into_error(gave_up))
+            .map_err(|gave_up| logic.final_error(gave_up))
     }
 
     /// One attempt: waits for its turn, then signs with the token valid now.
@@ -289,59 +298,23 @@ impl ApiClient {
         true
     }
 
-    /// Genesys reports its window on every answer; stopping just short of
-    /// the limit costs a short pause, running into it costs a 429 for every
-    /// worker.
+    /// Pauses every worker when the vendor's hints ask for it.
     fn observe_rate_limit(&self, headers: &HeaderMap) {
-        let Some(limit) = RateLimitHeaders::read(headers) else {
+        let inner = &*self.inner;
+        let Some(asked) = inner.hints.pause_after(headers) else {
             return;
         };
-        if let Some(wait) = limit.pause_needed(self.inner.config.retry.max_retry_after) {
-            if self.pause_all(wait, 0, "rate-limit window nearly used up") {
-                tracing::info!(
-                    allowed = limit.allowed,
-                    count = limit.count,
-                    wait_ms = wait.as_millis() as u64,
-                    "vendor rate-limit window nearly used up; pausing until it resets"
-                );
-            }
+        let wait = inner.config.retry.bounded_pause(asked);
+        if self.pause_all(wait, 0, "rate-limit window nearly used up") {
+            tracing::info!(
+                wait_ms = wait.as_millis() as u64,
+                "vendor rate-limit window nearly used up; pausing until it resets"
+            );
         }
     }
 }
 
-/// `inin-ratelimit-allowed`, `-count` and `-reset` (seconds to the window's reset).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct RateLimitHeaders {
-    pub(crate) allowed: u64,
-    pub(crate) count: u64,
-    pub(crate) reset: Duration,
-}
-
-impl RateLimitHeaders {
-    pub(crate) fn read(headers: &HeaderMap) -> Option<Self> {
-        let num = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
-        Some(RateLimitHeaders {
-            allowed: num("inin-ratelimit-allowed")?,
-            count: num("inin-ratelimit-count")?,
-            reset: Duration::from_secs(num("inin-ratelimit-reset").unwrap_or(1)),
-        })
-    }
-
-    /// The pause needed when `count` is within 2 % (at least one request) of
-    /// `allowed`.
-    pub(crate) fn pause_needed(&self, cap: Duration) -> Option<Duration> {
-        if self.allowed == 0 {
-            return None;
-        }
-        let headroom = (self.allowed / 50).max(1);
-        (self.count + headroom >= self.allowed).then(|| {
-            self.reset
-                .clamp(MIN_THROTTLE_WAIT, cap.max(MIN_THROTTLE_WAIT))
-        })
-    }
-}
-
-/// The vendor's error text: Genesys `message`, OAuth/CXone
+/// The vendor's error text: `message` (with its `code`), the OAuth
 /// `error_description`/`error`, else the start of the body on one line.
 pub fn vendor_message(body: &[u8]) -> String {
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
@@ -368,41 +341,6 @@ pub fn vendor_message(body: &[u8]) -> String {
     }
 }
 
-/// Reads the permission a 403 names. Genesys answers
-/// `{"code":"missing.any.permissions","message":"… assigned: [a:b:c, d:e:f]"}`;
-/// without such a list the endpoint's known permission is named.
-pub fn forbidden_details(body: &[u8], fallback_permission: &str) -> (String, String) {
-    let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-    let message = vendor_message(body);
-    let code = v.get("code").and_then(|c| c.as_str()).unwrap_or("");
-    let text = v.get("message").and_then(|m| m.as_str()).unwrap_or("");
-    let named = if code.starts_with("missing.") || text.contains("permission") {
-        text.rfind('[').and_then(|open| {
-            let inside = &text[open + 1..];
-            let list = &inside[..inside.find(']')?];
-            let names: Vec<&str> = list
-                .split(',')
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .collect();
-            (!names.is_empty()).then(|| {
-                let joiner = if code == "missing.any.permissions" {
-                    "` or `"
-                } else {
-                    "` and `"
-                };
-                names.join(joiner)
-            })
-        })
-    } else {
-        None
-    };
-    (
-        named.unwrap_or_else(|| fallback_permission.to_string()),
-        message,
-    )
-}
-
 /// Reads a whole body into one buffer sized from `Content-Length`, taken
 /// from the [`super::body_pool`] when it is large.
 ///
@@ -421,53 +359,8 @@ async fn read_body(mut response: reqwest::Response) -> reqwest::Result<Bytes> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::PlainHttp;
     use reqwest::header::HeaderValue;
-
-    const GENESYS_403: &str = r#"{"status":403,"code":"missing.any.permissions","message":"Unable to perform the requested action. You must have at least one of the following permissions assigned: [analytics:conversationDetail:view, analytics:agentConversationDetail:view]"}"#;
-
-    #[test]
-    fn forbidden_names_the_permissions_from_genesys_body() {
-        let (permission, message) = forbidden_details(GENESYS_403.as_bytes(), "fallback:perm");
-        assert_eq!(
-            permission,
-            "analytics:conversationDetail:view` or `analytics:agentConversationDetail:view"
-        );
-        assert!(message.contains("Unable to perform the requested action"));
-        assert!(message.contains("missing.any.permissions"));
-        let err = HttpError::Forbidden {
-            method: "POST".into(),
-            path: "/api/v2/analytics/conversations/details/query".into(),
-            permission,
-            message,
-        };
-        let text = err.to_string();
-        assert!(
-            text.contains(
-                "`analytics:conversationDetail:view` or `analytics:agentConversationDetail:view`"
-            ),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn forbidden_single_permission_and_fallbacks() {
-        let body = br#"{"status":403,"code":"missing.permissions","message":"You are missing the following permission(s): [telephony:plugin:all]"}"#;
-        assert_eq!(forbidden_details(body, "x").0, "telephony:plugin:all");
-        let body = br#"{"status":403,"code":"not.authorized","message":"You are not authorized to perform the requested action."}"#;
-        let (p, m) = forbidden_details(body, "analytics:conversationDetail:view");
-        assert_eq!(p, "analytics:conversationDetail:view");
-        assert!(m.starts_with("You are not authorized"));
-        let (p, m) = forbidden_details(b"", "routing:queue:view");
-        assert_eq!(
-            (p.as_str(), m.as_str()),
-            ("routing:queue:view", "empty response body")
-        );
-        let (_, m) = forbidden_details(
-            br#"{"error":"forbidden","error_description":"role lacks Reporting"}"#,
-            "p",
-        );
-        assert_eq!(m, "role lacks Reporting");
-    }
 
     #[test]
     fn vendor_message_is_short_and_single_line() {
@@ -496,48 +389,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn rate_limit_headers_pause_near_the_limit() {
-        let cap = Duration::from_secs(180);
-        let h = |count: &'static str| {
-            resp(
-                200,
-                &[
-                    ("inin-ratelimit-allowed", "300"),
-                    ("inin-ratelimit-count", count),
-                    ("inin-ratelimit-reset", "38"),
-                ],
-                "",
-            )
-            .headers
-        };
-        assert_eq!(
-            RateLimitHeaders::read(&h("200")).unwrap().pause_needed(cap),
-            None
-        );
-        assert_eq!(
-            RateLimitHeaders::read(&h("293")).unwrap().pause_needed(cap),
-            None
-        );
-        assert_eq!(
-            RateLimitHeaders::read(&h("294")).unwrap().pause_needed(cap),
-            Some(Duration::from_secs(38))
-        );
-        assert_eq!(
-            RateLimitHeaders::read(&h("301"))
-                .unwrap()
-                .pause_needed(Duration::from_secs(10)),
-            Some(Duration::from_secs(10))
-        );
-        assert!(RateLimitHeaders::read(&HeaderMap::new()).is_none());
-        let small = RateLimitHeaders {
-            allowed: 10,
-            count: 9,
-            reset: Duration::ZERO,
-        };
-        assert_eq!(small.pause_needed(cap), Some(MIN_THROTTLE_WAIT));
-    }
-
     struct Fixed;
     impl TokenSource for Fixed {
         fn fetch<'a>(
@@ -563,6 +414,7 @@ mod tests {
                 ..Default::default()
             },
             Arc::new(Fixed),
+            Arc::new(PlainHttp),
         )
         .unwrap();
         let t0 = Instant::now();
@@ -593,10 +445,15 @@ mod tests {
             ..Default::default()
         };
         assert!(matches!(
-            ApiClient::new(bad, Arc::new(Fixed)),
+            ApiClient::new(bad, Arc::new(Fixed), Arc::new(PlainHttp)),
             Err(HttpError::Config(_))
         ));
-        let client = ApiClient::new(ClientConfig::default(), Arc::new(Fixed)).unwrap();
+        let client = ApiClient::new(
+            ClientConfig::default(),
+            Arc::new(Fixed),
+            Arc::new(PlainHttp),
+        )
+        .unwrap();
         let token = client.token().await.unwrap();
         assert_eq!(token.access_token.expose(), "tok-SECRET-123");
         assert!(!format!("{client:?} {token:?}").contains("SECRET"));

@@ -1,10 +1,10 @@
 //! How [`ApiClient::send`] reads a failed attempt: its verdict, what it
 //! counts and whom it holds back, and the error it finally becomes.
 
-use super::{forbidden_details, vendor_message, ApiClient, ApiRequest, ApiResponse};
+use super::{vendor_message, ApiClient, ApiRequest, ApiResponse};
 use crate::http::retry::{classify_status, retryable_status, GaveUp, RetryLogic, Verdict};
 use crate::http::stats::Counters;
-use crate::http::{url_without_query, HttpError};
+use crate::http::{url_without_query, HttpError, MissingPermission};
 use std::fmt;
 use std::time::Duration;
 
@@ -14,7 +14,7 @@ use std::time::Duration;
 pub(super) enum Failure {
     /// A non-2xx answer to a request signed with token `generation`.
     Answer {
-        response: ApiResponse,
+        response: Box<ApiResponse>,
         generation: u64,
     },
     /// The request or its body failed in transit.
@@ -33,7 +33,7 @@ impl Failure {
             Ok(response)
         } else {
             Err(Failure::Answer {
-                response,
+                response: Box::new(response),
                 generation,
             })
         }
@@ -81,7 +81,7 @@ impl<'a> SendLogic<'a> {
         self.req.url.path()
     }
 
-    pub(super) fn into_error(&self, gave_up: GaveUp<Failure>) -> HttpError {
+    pub(super) fn final_error(&self, gave_up: GaveUp<Failure>) -> HttpError {
         match gave_up {
             GaveUp::Fatal(failure) => self.fatal(failure),
             GaveUp::Exhausted {
@@ -133,7 +133,10 @@ impl<'a> SendLogic<'a> {
                 ),
             },
             403 => {
-                let (permission, message) = forbidden_details(&response.body, self.req.permission);
+                let MissingPermission {
+                    permission,
+                    message,
+                } = (self.client.inner.hints).forbidden(&response.body, self.req.permission);
                 HttpError::Forbidden {
                     method,
                     path,
@@ -228,7 +231,7 @@ mod tests {
     use super::*;
     use crate::http::client::tests::resp;
     use crate::http::client::ClientConfig;
-    use crate::http::{Token, TokenSource};
+    use crate::http::{PlainHttp, Token, TokenSource};
     use std::sync::Arc;
     use url::Url;
 
@@ -243,7 +246,12 @@ mod tests {
     }
 
     fn client() -> ApiClient {
-        ApiClient::new(ClientConfig::default(), Arc::new(Unused)).unwrap()
+        ApiClient::new(
+            ClientConfig::default(),
+            Arc::new(Unused),
+            Arc::new(PlainHttp),
+        )
+        .unwrap()
     }
 
     fn req() -> ApiRequest {
@@ -332,7 +340,7 @@ mod tests {
     #[test]
     fn exhaustion_names_the_last_failure() {
         let (client, req) = (client(), req());
-        let err = SendLogic::new(&client, &req).into_error(GaveUp::Exhausted {
+        let err = SendLogic::new(&client, &req).final_error(GaveUp::Exhausted {
             attempts: 4,
             elapsed: Duration::from_secs(2),
             last: answer(503, &[], r#"{"message":"busy"}"#),

@@ -64,10 +64,16 @@ impl RetryPolicy {
     /// [`MIN_THROTTLE_WAIT`], plus up to that much jitter.
     pub fn throttle_wait(&self, retry_after: Option<Duration>, retry: u32) -> Duration {
         let base = match retry_after {
-            Some(d) => d.min(self.max_retry_after),
-            None => self.backoff(retry),
+            Some(d) => self.bounded_pause(d),
+            None => self.backoff(retry).max(MIN_THROTTLE_WAIT),
         };
-        base.max(MIN_THROTTLE_WAIT) + jitter_up_to(MIN_THROTTLE_WAIT)
+        base + jitter_up_to(MIN_THROTTLE_WAIT)
+    }
+
+    /// A pause the server asked for, shortened to `max_retry_after` and
+    /// never shorter than [`MIN_THROTTLE_WAIT`].
+    pub fn bounded_pause(&self, asked: Duration) -> Duration {
+        asked.min(self.max_retry_after).max(MIN_THROTTLE_WAIT)
     }
 }
 
@@ -101,6 +107,28 @@ mod tests {
         // Full jitter spreads over the whole range, not just near the ceiling.
         assert!(samples.iter().any(|d| *d < ceiling / 4));
         assert!(samples.iter().any(|d| *d > ceiling * 3 / 4));
+    }
+
+    #[test]
+    fn bounded_pause_caps_and_floors() {
+        let p = RetryPolicy::default();
+        assert_eq!(
+            p.bounded_pause(Duration::from_secs(38)),
+            Duration::from_secs(38)
+        );
+        assert_eq!(
+            p.bounded_pause(Duration::from_secs(3600)),
+            p.max_retry_after
+        );
+        assert_eq!(p.bounded_pause(Duration::ZERO), MIN_THROTTLE_WAIT);
+        let tiny_cap = RetryPolicy {
+            max_retry_after: Duration::from_millis(1),
+            ..p
+        };
+        assert_eq!(
+            tiny_cap.bounded_pause(Duration::from_secs(5)),
+            MIN_THROTTLE_WAIT
+        );
     }
 
     #[test]

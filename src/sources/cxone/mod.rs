@@ -10,7 +10,7 @@ pub mod auth;
 pub mod discovery;
 pub mod model;
 
-use crate::http::{ApiClient, ApiRequest, ClientConfig};
+use crate::http::{ApiClient, ApiRequest, ClientConfig, PlainHttp};
 use crate::sources::{PageConsumer, SliceReport};
 use crate::{Error, Interval, Result};
 use auth::{AccessKey, PasswordGrant};
@@ -60,7 +60,7 @@ impl Cxone {
     /// The source and the HTTP client it shares with the pipeline.
     pub fn new(settings: CxoneSettings, client_config: ClientConfig) -> Result<(Cxone, ApiClient)> {
         let tokens = PasswordGrant::new(settings.issuer.clone(), settings.key.clone());
-        let client = ApiClient::new(client_config, Arc::new(tokens))?;
+        let client = ApiClient::new(client_config, Arc::new(tokens), Arc::new(PlainHttp))?;
         let top = settings.top.clamp(1, MAX_TOP);
         let completed_url = tokio::sync::OnceCell::new();
         Ok((

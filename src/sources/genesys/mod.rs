@@ -19,6 +19,7 @@ use futures::future::BoxFuture;
 use std::time::Duration;
 use url::Url;
 
+mod hints;
 mod jobs;
 pub mod model;
 mod query;
@@ -170,6 +171,7 @@ pub enum ApiMode {
 }
 
 pub use crate::sources::SliceReport;
+pub use hints::GenesysHints;
 
 /// The Genesys source: settings plus the run's shared [`ApiClient`].
 #[derive(Debug, Clone)]

@@ -294,6 +294,7 @@ async fn serve(fake: Fake) -> (Genesys, Arc<Fake>) {
     let client = ApiClient::new(
         config,
         Arc::new(ClientCredentials::from_settings(&settings).unwrap()),
+        Arc::new(GenesysHints),
     )
     .unwrap();
     (Genesys::new(settings, client), fake)
