@@ -12,7 +12,6 @@ pub struct MissingPermission {
     /// The permission (or the alternatives, joined for the error message)
     /// to grant the OAuth client.
     pub permission: String,
-    /// The vendor's message.
     pub message: String,
 }
 

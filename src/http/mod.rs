@@ -50,7 +50,6 @@ pub enum HttpError {
     /// HTTP 403: the credentials lack a permission. Never retried.
     #[error("{method} {path} was refused (HTTP 403): {message}; grant the OAuth client the permission `{permission}`")]
     Forbidden {
-        /// Request method.
         method: String,
         /// Request path (no query string).
         path: String,
@@ -59,12 +58,11 @@ pub enum HttpError {
         /// The vendor's message.
         message: String,
     },
-    /// Retries were used up on 429/5xx/timeouts/resets.
+    /// The retry driver gave up: its attempt or time budget ran out on
+    /// 429/5xx/timeouts/resets. Only the driver produces this.
     #[error("{method} {path} failed after {attempts} attempts over {elapsed_s:.1}s: {last}")]
     RetriesExhausted {
-        /// Request method.
         method: String,
-        /// Request path.
         path: String,
         /// Attempts made.
         attempts: u32,
@@ -77,9 +75,7 @@ pub enum HttpError {
     /// short. Retried callers see [`HttpError::RetriesExhausted`] instead.
     #[error("{method} {path} failed: {detail}")]
     Transport {
-        /// Request method.
         method: String,
-        /// Request path.
         path: String,
         /// What failed, without the URL's query string.
         detail: String,
@@ -87,11 +83,8 @@ pub enum HttpError {
     /// A non-retryable, unexpected status (400, 404, …) that the caller may handle.
     #[error("{method} {path} returned HTTP {status}: {message}")]
     Status {
-        /// Request method.
         method: String,
-        /// Request path.
         path: String,
-        /// HTTP status.
         status: u16,
         /// The vendor's message or the start of the body.
         message: String,

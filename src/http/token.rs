@@ -14,7 +14,6 @@ use url::Url;
 /// An access token as issued by a vendor's token endpoint.
 #[derive(Clone, Debug)]
 pub struct Token {
-    /// The bearer token.
     pub access_token: Secret,
     /// Lifetime announced by the endpoint (`expires_in`).
     pub expires_in: Duration,
@@ -34,7 +33,6 @@ pub struct Token {
 /// cache. A source that can use a refresh token keeps it itself and prefers
 /// it on the next `fetch`; the cache passes nothing.
 pub trait TokenSource: Send + Sync + 'static {
-    /// Requests a new token.
     fn fetch<'a>(&'a self, http: &'a reqwest::Client) -> BoxFuture<'a, Result<Token, HttpError>>;
 }
 
@@ -73,7 +71,6 @@ pub fn refresh_margin(expires_in: Duration) -> Duration {
 /// One issued token as the cache holds it.
 #[derive(Debug)]
 pub struct CachedToken {
-    /// The token itself.
     pub token: Token,
     /// Increases by one with every successful fetch; a 401 invalidates only
     /// the generation it was seen with.

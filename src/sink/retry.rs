@@ -77,30 +77,20 @@ mod tests {
 
     #[test]
     fn storage_classification() {
-        let path = || "a/b".to_string();
-        let fatal = [
-            object_store::Error::NotFound {
-                path: path(),
-                source: source(),
-            },
-            object_store::Error::AlreadyExists {
-                path: path(),
-                source: source(),
-            },
-            object_store::Error::Precondition {
-                path: path(),
-                source: source(),
-            },
-            object_store::Error::NotImplemented,
-            object_store::Error::PermissionDenied {
-                path: path(),
-                source: source(),
-            },
-            object_store::Error::Unauthenticated {
-                path: path(),
-                source: source(),
-            },
+        type WithPath = fn(String, Box<dyn std::error::Error + Send + Sync>) -> object_store::Error;
+        use object_store::Error as E;
+        let about_the_object: [WithPath; 5] = [
+            |path, source| E::NotFound { path, source },
+            |path, source| E::AlreadyExists { path, source },
+            |path, source| E::Precondition { path, source },
+            |path, source| E::PermissionDenied { path, source },
+            |path, source| E::Unauthenticated { path, source },
         ];
+        let mut fatal: Vec<E> = about_the_object
+            .iter()
+            .map(|new| new("a/b".into(), source()))
+            .collect();
+        fatal.push(E::NotImplemented);
         for e in &fatal {
             assert_eq!(classify(e), Verdict::Fatal, "{e}");
         }

@@ -52,7 +52,6 @@ impl Default for ClientConfig {
 /// One API call, reusable across attempts (every attempt is re-signed).
 #[derive(Debug, Clone)]
 pub struct ApiRequest {
-    /// HTTP method.
     pub method: Method,
     /// Full URL, query included.
     pub url: Url,
@@ -101,7 +100,6 @@ impl ApiRequest {
 pub struct ApiResponse {
     /// HTTP status (200, 202, 204, …).
     pub status: u16,
-    /// Response headers.
     pub headers: HeaderMap,
     /// The whole body.
     pub body: Bytes,
@@ -180,7 +178,6 @@ impl ApiClient {
         &self.inner.http
     }
 
-    /// Counters so far.
     pub fn stats(&self) -> HttpStats {
         self.inner.counters.snapshot()
     }
@@ -389,7 +386,7 @@ mod tests {
         }
     }
 
-    struct Fixed;
+    pub(super) struct Fixed;
     impl TokenSource for Fixed {
         fn fetch<'a>(
             &'a self,

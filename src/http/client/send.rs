@@ -229,26 +229,16 @@ impl RetryLogic for SendLogic<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::client::tests::resp;
+    use crate::http::client::tests::{resp, Fixed};
     use crate::http::client::ClientConfig;
-    use crate::http::{PlainHttp, Token, TokenSource};
+    use crate::http::PlainHttp;
     use std::sync::Arc;
     use url::Url;
-
-    struct Unused;
-    impl TokenSource for Unused {
-        fn fetch<'a>(
-            &'a self,
-            _: &'a reqwest::Client,
-        ) -> futures::future::BoxFuture<'a, Result<Token, HttpError>> {
-            unreachable!("classification needs no token")
-        }
-    }
 
     fn client() -> ApiClient {
         ApiClient::new(
             ClientConfig::default(),
-            Arc::new(Unused),
+            Arc::new(Fixed),
             Arc::new(PlainHttp),
         )
         .unwrap()

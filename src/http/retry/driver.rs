@@ -47,7 +47,6 @@ pub enum GaveUp<E> {
         attempts: u32,
         /// Time spent, waits included.
         elapsed: Duration,
-        /// The last failure.
         last: E,
     },
 }
@@ -157,6 +156,14 @@ mod tests {
         }
     }
 
+    fn honouring_long_retry_after(max_elapsed: Duration) -> RetryPolicy {
+        RetryPolicy {
+            max_elapsed,
+            max_retry_after: Duration::from_secs(3600),
+            ..quick()
+        }
+    }
+
     async fn play(
         policy: &RetryPolicy,
         logic: &Script,
@@ -240,11 +247,7 @@ mod tests {
     #[tokio::test]
     async fn time_budget_runs_out_before_a_wait_that_would_not_fit() {
         let logic = Script::default();
-        let policy = RetryPolicy {
-            max_elapsed: Duration::from_secs(300),
-            max_retry_after: Duration::from_secs(3600),
-            ..quick()
-        };
+        let policy = honouring_long_retry_after(Duration::from_secs(300));
         let asked = Verdict::Throttle {
             retry_after: Some(Duration::from_secs(600)),
         };
@@ -283,11 +286,7 @@ mod tests {
             own_gate: true,
             ..Default::default()
         };
-        let policy = RetryPolicy {
-            max_elapsed: Duration::from_secs(7200),
-            max_retry_after: Duration::from_secs(3600),
-            ..quick()
-        };
+        let policy = honouring_long_retry_after(Duration::from_secs(7200));
         let hour = Verdict::Throttle {
             retry_after: Some(Duration::from_secs(3600)),
         };
