@@ -52,9 +52,9 @@ impl From<HttpError> for Error {
             HttpError::TokenRejected { .. } => Error::Auth(e.to_string()),
             HttpError::Forbidden { .. } => Error::Permission(e.to_string()),
             HttpError::Config(m) => Error::Config(m),
-            HttpError::RetriesExhausted { .. } | HttpError::Status { .. } => {
-                Error::Upstream(e.to_string())
-            }
+            HttpError::RetriesExhausted { .. }
+            | HttpError::Transport { .. }
+            | HttpError::Status { .. } => Error::Upstream(e.to_string()),
         }
     }
 }

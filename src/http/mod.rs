@@ -3,30 +3,32 @@
 //!
 //! One [`ApiClient`] serves all workers of a run. For each request it
 //!
-//! - waits while the whole client is paused (a 429's `Retry-After`, or the
-//!   Genesys `inin-ratelimit-*` window nearly used up) and for a slot of the
-//!   shared GCRA pacer ([`ClientConfig::rate_per_minute`]);
+//! - waits while the whole client is paused (a 429's `Retry-After`, or a
+//!   pause the vendor's [`ApiHints`] read from an earlier answer) and for a
+//!   slot of the shared GCRA pacer ([`ClientConfig::rate_per_minute`]);
 //! - then takes a token that is valid *now* from the single-flight cache,
 //!   which refreshes ahead of expiry (see [`token::refresh_margin`]), and
 //!   signs this attempt with it: retries are always re-signed;
 //! - on 401 drops that token generation, fetches one new token for all
 //!   workers and retries once; on 429/5xx/transport failures waits and
 //!   retries within [`RetryPolicy`]'s budget; on 403 fails naming the
-//!   permission.
+//!   permission. Token refreshes and storage calls go through the same
+//!   driver ([`retry::run`]) and status table.
 //!
-//! Vendors plug in their grant through [`TokenSource`]; [`request_token`]
-//! does the common form POST. No token or secret ever reaches a log line,
+//! Vendors plug in their grant through [`TokenSource`] and their reading of
+//! answers through [`ApiHints`]; [`request_token`] does the common form
+//! POST. No token or secret ever reaches a log line,
 //! an error message or `Debug` output ([`crate::Secret`]).
 
 pub mod body_pool;
 mod client;
+mod hints;
 pub mod retry;
 mod stats;
 pub mod token;
 
-pub use client::{
-    forbidden_details, vendor_message, ApiClient, ApiRequest, ApiResponse, ClientConfig,
-};
+pub use client::{vendor_message, ApiClient, ApiRequest, ApiResponse, ClientConfig};
+pub use hints::{ApiHints, MissingPermission, PlainHttp};
 pub use retry::RetryPolicy;
 pub use stats::HttpStats;
 pub use token::{parse_token_response, request_token, Token, TokenSource};
@@ -48,7 +50,6 @@ pub enum HttpError {
     /// HTTP 403: the credentials lack a permission. Never retried.
     #[error("{method} {path} was refused (HTTP 403): {message}; grant the OAuth client the permission `{permission}`")]
     Forbidden {
-        /// Request method.
         method: String,
         /// Request path (no query string).
         path: String,
@@ -57,12 +58,11 @@ pub enum HttpError {
         /// The vendor's message.
         message: String,
     },
-    /// Retries were used up on 429/5xx/timeouts/resets.
+    /// The retry driver gave up: its attempt or time budget ran out on
+    /// 429/5xx/timeouts/resets. Only the driver produces this.
     #[error("{method} {path} failed after {attempts} attempts over {elapsed_s:.1}s: {last}")]
     RetriesExhausted {
-        /// Request method.
         method: String,
-        /// Request path.
         path: String,
         /// Attempts made.
         attempts: u32,
@@ -71,14 +71,20 @@ pub enum HttpError {
         /// The last failure seen.
         last: String,
     },
+    /// One attempt failed in transit: connection, timeout, reset, a body cut
+    /// short. Retried callers see [`HttpError::RetriesExhausted`] instead.
+    #[error("{method} {path} failed: {detail}")]
+    Transport {
+        method: String,
+        path: String,
+        /// What failed, without the URL's query string.
+        detail: String,
+    },
     /// A non-retryable, unexpected status (400, 404, …) that the caller may handle.
     #[error("{method} {path} returned HTTP {status}: {message}")]
     Status {
-        /// Request method.
         method: String,
-        /// Request path.
         path: String,
-        /// HTTP status.
         status: u16,
         /// The vendor's message or the start of the body.
         message: String,

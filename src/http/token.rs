@@ -1,7 +1,8 @@
 //! OAuth tokens: the vendor-neutral [`TokenSource`] seam and the single-flight
 //! cache that refreshes ahead of expiry.
 
-use super::{retry::RetryPolicy, stats::Counters, HttpError};
+use super::retry::{self, retryable_status, GaveUp, RetryLogic, RetryPolicy, Verdict};
+use super::{stats::Counters, HttpError};
 use crate::Secret;
 use futures::future::BoxFuture;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,7 +14,6 @@ use url::Url;
 /// An access token as issued by a vendor's token endpoint.
 #[derive(Clone, Debug)]
 pub struct Token {
-    /// The bearer token.
     pub access_token: Secret,
     /// Lifetime announced by the endpoint (`expires_in`).
     pub expires_in: Duration,
@@ -23,8 +23,9 @@ pub struct Token {
     pub id_token: Option<Secret>,
 }
 
-/// A vendor's way to obtain a token (Genesys client credentials now; CXone
-/// password/refresh grant later).
+/// A vendor's way to obtain a token: Genesys client credentials
+/// (`sources::genesys::ClientCredentials`), the CXone password and
+/// refresh-token grants (`sources::cxone::auth::PasswordGrant`).
 ///
 /// Errors: a refusal of the credentials (400/401 and other 4xx from the token
 /// endpoint) must be [`HttpError::TokenRejected`], which is never retried.
@@ -32,7 +33,6 @@ pub struct Token {
 /// cache. A source that can use a refresh token keeps it itself and prefers
 /// it on the next `fetch`; the cache passes nothing.
 pub trait TokenSource: Send + Sync + 'static {
-    /// Requests a new token.
     fn fetch<'a>(&'a self, http: &'a reqwest::Client) -> BoxFuture<'a, Result<Token, HttpError>>;
 }
 
@@ -51,8 +51,13 @@ impl Clock {
     }
 }
 
-/// Attempts per token refresh before giving up on a flaky token endpoint.
+/// Attempts per token refresh before giving up on a flaky token endpoint:
+/// fewer than for API requests, as every worker waits on this one.
 const TOKEN_ATTEMPTS: u32 = 3;
+
+/// The longest token lifetime believed; longer announcements (including
+/// absurd ones such as `1e30`) are cut to this.
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// How long before expiry a token is replaced: a tenth of its lifetime,
 /// between 250 ms and 5 min, and never more than half the lifetime (a 2 s
@@ -66,7 +71,6 @@ pub fn refresh_margin(expires_in: Duration) -> Duration {
 /// One issued token as the cache holds it.
 #[derive(Debug)]
 pub struct CachedToken {
-    /// The token itself.
     pub token: Token,
     /// Increases by one with every successful fetch; a 401 invalidates only
     /// the generation it was seen with.
@@ -156,11 +160,15 @@ impl TokenCache {
                 let arrived = self.clock.now();
                 flight.generation += 1;
                 flight.last_failure = None;
-                let margin = refresh_margin(token.expires_in);
+                // A source other than `parse_token_response` may announce
+                // any lifetime; `Instant + Duration` must not overflow.
+                let lifetime = token.expires_in.min(MAX_TOKEN_LIFETIME);
+                let margin = refresh_margin(lifetime);
+                let expires_at = arrived.checked_add(lifetime).unwrap_or(arrived);
                 let cached = Arc::new(CachedToken {
                     generation: flight.generation,
-                    refresh_at: arrived + token.expires_in - margin,
-                    expires_at: arrived + token.expires_in,
+                    refresh_at: expires_at.checked_sub(margin).unwrap_or(arrived),
+                    expires_at,
                     token,
                 });
                 tracing::info!(
@@ -201,49 +209,69 @@ impl TokenCache {
         policy: &RetryPolicy,
         counters: &Counters,
     ) -> Result<Token, HttpError> {
-        let started = Instant::now();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            counters.token_requests.fetch_add(1, Ordering::Relaxed);
-            let err = match self.source.fetch(http).await {
-                Ok(token) => return Ok(token),
-                Err(err) => err,
-            };
-            let retryable = match &err {
-                HttpError::Status { status, .. } => {
-                    *status == 408 || *status == 429 || *status >= 500
+        let policy = RetryPolicy {
+            max_attempts: TOKEN_ATTEMPTS,
+            ..policy.clone()
+        };
+        let fetch = || {
+            Counters::bump(&counters.token_requests);
+            self.source.fetch(http)
+        };
+        retry::run(&policy, &TokenLogic { counters }, fetch)
+            .await
+            .map_err(|gave_up| match gave_up {
+                GaveUp::Fatal(err) => {
+                    tracing::error!(error = %err, "the token request failed");
+                    err
                 }
-                HttpError::RetriesExhausted { .. } => true,
-                HttpError::TokenRejected { .. }
-                | HttpError::Forbidden { .. }
-                | HttpError::Config(_) => false,
-            };
-            if !retryable {
-                tracing::error!(error = %err, "the token request failed");
-                return Err(err);
-            }
-            if attempt >= TOKEN_ATTEMPTS {
-                let (method, path) = match &err {
-                    HttpError::Status { method, path, .. }
-                    | HttpError::RetriesExhausted { method, path, .. } => {
-                        (method.clone(), path.clone())
+                GaveUp::Exhausted {
+                    attempts,
+                    elapsed,
+                    last,
+                } => {
+                    let (method, path) = match &last {
+                        HttpError::Status { method, path, .. }
+                        | HttpError::Transport { method, path, .. }
+                        | HttpError::RetriesExhausted { method, path, .. } => {
+                            (method.clone(), path.clone())
+                        }
+                        _ => ("POST".into(), "token endpoint".into()),
+                    };
+                    HttpError::RetriesExhausted {
+                        method,
+                        path,
+                        attempts,
+                        elapsed_s: elapsed.as_secs_f64(),
+                        last: last.to_string(),
                     }
-                    _ => ("POST".into(), "token endpoint".into()),
-                };
-                return Err(HttpError::RetriesExhausted {
-                    method,
-                    path,
-                    attempts: attempt,
-                    elapsed_s: started.elapsed().as_secs_f64(),
-                    last: err.to_string(),
-                });
-            }
-            let wait = policy.backoff(attempt).max(policy.base_delay);
-            counters.retries.fetch_add(1, Ordering::Relaxed);
-            tracing::info!(attempt, wait_ms = wait.as_millis() as u64, error = %err, "token request failed, retrying");
-            tokio::time::sleep(wait).await;
+                }
+            })
+    }
+}
+
+/// Which token-endpoint failures are worth another request.
+struct TokenLogic<'a> {
+    counters: &'a Counters,
+}
+
+impl RetryLogic for TokenLogic<'_> {
+    type Error = HttpError;
+
+    fn classify(&self, err: &HttpError) -> Verdict {
+        match err {
+            HttpError::Status { status, .. } if retryable_status(*status) => Verdict::Transient,
+            HttpError::Transport { .. } | HttpError::RetriesExhausted { .. } => Verdict::Transient,
+            HttpError::Status { .. }
+            | HttpError::TokenRejected { .. }
+            | HttpError::Forbidden { .. }
+            | HttpError::Config(_) => Verdict::Fatal,
         }
+    }
+
+    fn on_retry(&self, err: &HttpError, _: Verdict, attempt: u32, wait: Duration) -> Duration {
+        Counters::bump(&self.counters.retries);
+        tracing::info!(attempt, wait_ms = wait.as_millis() as u64, error = %err, "token request failed, retrying");
+        wait
     }
 }
 
@@ -254,8 +282,7 @@ impl TokenCache {
 /// as the vendor wants it. Statuses map as [`TokenSource`] requires: other
 /// 4xx than 408/429 → [`HttpError::TokenRejected`] with the OAuth
 /// `error`/`error_description` (never the body as such); 5xx/408/429 →
-/// [`HttpError::Status`]; transport failures → [`HttpError::RetriesExhausted`]
-/// with one attempt.
+/// [`HttpError::Status`]; transport failures → [`HttpError::Transport`].
 pub async fn request_token(
     http: &reqwest::Client,
     url: &Url,
@@ -276,13 +303,10 @@ pub async fn request_token(
     if let Some((user, password)) = basic {
         builder = builder.basic_auth(user, Some(password.expose()));
     }
-    let started = Instant::now();
-    let transport = |e: reqwest::Error| HttpError::RetriesExhausted {
+    let transport = |e: reqwest::Error| HttpError::Transport {
         method: "POST".into(),
         path: url.path().to_string(),
-        attempts: 1,
-        elapsed_s: started.elapsed().as_secs_f64(),
-        last: super::describe_reqwest_error(&e),
+        detail: super::describe_reqwest_error(&e),
     };
     let response = builder.send().await.map_err(transport)?;
     let status = response.status().as_u16();
@@ -296,7 +320,9 @@ pub async fn request_token(
         });
     }
     let detail = oauth_error_detail(&body);
-    if status == 408 || status == 429 || status >= 500 {
+    // A 5xx is the endpoint's trouble, not a verdict on the credentials,
+    // even when retrying cannot help (501).
+    if retryable_status(status) || status >= 500 {
         return Err(HttpError::Status {
             method: "POST".into(),
             path: url.path().to_string(),
@@ -328,11 +354,14 @@ pub fn parse_token_response(body: &[u8]) -> Result<Token, String> {
         Some(serde_json::Value::String(s)) => s.trim().parse::<f64>().ok(),
         _ => None,
     }
-    .filter(|s| s.is_finite() && *s > 0.0)
+    // NaN fails the comparison; infinity is cut like any other excess.
+    .filter(|s| *s > 0.0)
     .ok_or("the token response has no positive expires_in")?;
+    let expires_in = Duration::try_from_secs_f64(expires_in)
+        .map_or(MAX_TOKEN_LIFETIME, |d| d.min(MAX_TOKEN_LIFETIME));
     Ok(Token {
         access_token,
-        expires_in: Duration::from_secs_f64(expires_in),
+        expires_in,
         refresh_token: secret("refresh_token"),
         id_token: secret("id_token"),
     })
@@ -616,6 +645,41 @@ mod tests {
     }
 
     #[test]
+    fn token_endpoint_failures_share_the_status_table() {
+        let counters = Counters::default();
+        let logic = TokenLogic {
+            counters: &counters,
+        };
+        let status = |status| HttpError::Status {
+            method: "POST".into(),
+            path: "/oauth/token".into(),
+            status,
+            message: String::new(),
+        };
+        for (code, verdict) in [
+            (503, Verdict::Transient),
+            (429, Verdict::Transient),
+            (408, Verdict::Transient),
+            (501, Verdict::Fatal),
+            (400, Verdict::Fatal),
+        ] {
+            assert_eq!(logic.classify(&status(code)), verdict, "{code}");
+        }
+        let transport = HttpError::Transport {
+            method: "POST".into(),
+            path: "/oauth/token".into(),
+            detail: "connection failed".into(),
+        };
+        assert_eq!(logic.classify(&transport), Verdict::Transient);
+        let rejected = HttpError::TokenRejected {
+            url: "https://login.example/oauth/token".into(),
+            status: 401,
+            detail: "invalid_client".into(),
+        };
+        assert_eq!(logic.classify(&rejected), Verdict::Fatal);
+    }
+
+    #[test]
     fn token_response_parsing_hides_the_token() {
         let t = parse_token_response(
             br#"{"access_token":"abc","token_type":"bearer","expires_in":86400}"#,
@@ -633,6 +697,37 @@ mod tests {
         let err = parse_token_response(br#"{"access_token":"secret-value"}"#).unwrap_err();
         assert!(!err.contains("secret-value"));
         assert!(parse_token_response(b"<html>").is_err());
+    }
+
+    #[test]
+    fn absurd_lifetimes_are_cut_to_a_day_and_never_panic() {
+        let lifetime = |raw: &str| {
+            let body = format!(r#"{{"access_token":"a","expires_in":{raw}}}"#);
+            parse_token_response(body.as_bytes()).map(|t| t.expires_in)
+        };
+        for huge in [
+            "1e19",
+            "1e30",
+            "1.7976931348623157e308",
+            "\"inf\"",
+            "\"1e30\"",
+        ] {
+            assert_eq!(lifetime(huge), Ok(MAX_TOKEN_LIFETIME), "{huge}");
+        }
+        assert_eq!(lifetime("86399.5"), Ok(Duration::from_millis(86_399_500)));
+        for bad in ["-1", "0", "-1e30", "\"NaN\"", "\"-inf\"", "null"] {
+            assert!(lifetime(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_source_announcing_an_absurd_lifetime_is_cached_for_a_day() {
+        let src = Slow::ok(0, Duration::MAX);
+        let cache = TokenCache::new(src);
+        let (http, policy, counters) = env();
+        let t = cache.get(&http, &policy, &counters).await.unwrap();
+        assert!(t.expires_at - t.refresh_at == Duration::from_secs(300));
+        assert!(t.expires_at <= Instant::now() + MAX_TOKEN_LIFETIME);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod layout;
 pub mod lease;
 pub mod parquet;
 pub mod reslice;
+mod retry;
 pub mod store;
 pub mod writer;
 
@@ -21,6 +22,7 @@ use bytes::Bytes;
 use futures::{FutureExt, TryStreamExt};
 use object_store::path::Path;
 use object_store::{ObjectStore, PutPayload, WriteMultipart};
+use retry::retry_storage;
 use std::sync::Arc;
 
 pub use store::Location;
@@ -409,29 +411,6 @@ impl Dataset {
                 .collect::<Vec<_>>()
                 .join("/"),
             None => path.to_string(),
-        }
-    }
-}
-
-/// Retries a storage operation a few times: a transient fault should not cost
-/// a whole extraction. (S3 requests also retry inside object_store.)
-async fn retry_storage<F, Fut>(mut op: F) -> Result<()>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = object_store::Result<()>>,
-{
-    let mut attempt = 0u32;
-    loop {
-        match op().await {
-            Ok(()) => return Ok(()),
-            Err(e) if attempt >= 2 || matches!(e, object_store::Error::NotFound { .. }) => {
-                return Err(e.into())
-            }
-            Err(e) => {
-                attempt += 1;
-                tracing::warn!(attempt, error = %e, "storage operation failed; retrying");
-                tokio::time::sleep(std::time::Duration::from_millis(200 * 4u64.pow(attempt))).await;
-            }
         }
     }
 }

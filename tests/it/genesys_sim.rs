@@ -7,6 +7,7 @@ use cxetl::connector::{PageConsumer, PageMeta};
 use cxetl::http::{ApiClient, ClientConfig, RetryPolicy};
 use cxetl::simulator::{self, Faults, RequestKind, SimConfig, Simulator};
 use cxetl::vendors::genesys::auth::ClientCredentials;
+use cxetl::vendors::genesys::hints::GenesysHints;
 use cxetl::vendors::genesys::settings::{ApiMode, GenesysSettings};
 use cxetl::vendors::genesys::Genesys;
 use cxetl::{Interval, Secret};
@@ -39,6 +40,7 @@ fn genesys(s: &Simulator) -> Genesys {
             ..Default::default()
         },
         Arc::new(creds),
+        Arc::new(GenesysHints),
     )
     .unwrap();
     Genesys::new(settings, client)

@@ -5,6 +5,7 @@
 use cxetl::http::{ApiClient, ApiRequest, ClientConfig, HttpError, RetryPolicy};
 use cxetl::simulator::{self, Faults, RequestKind, RequestRecord, SimConfig, Simulator, TokenUse};
 use cxetl::vendors::genesys::auth::ClientCredentials;
+use cxetl::vendors::genesys::hints::GenesysHints;
 use cxetl::Secret;
 use serde_json::json;
 use std::sync::Arc;
@@ -26,7 +27,7 @@ fn client_with(s: &Simulator, secret: &str, retry: RetryPolicy) -> ApiClient {
         retry,
         ..Default::default()
     };
-    ApiClient::new(config, Arc::new(creds)).unwrap()
+    ApiClient::new(config, Arc::new(creds), Arc::new(GenesysHints)).unwrap()
 }
 
 fn fast_retry() -> RetryPolicy {

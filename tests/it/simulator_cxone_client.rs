@@ -72,7 +72,12 @@ fn client_config() -> ClientConfig {
 /// The CXone API over a client with the access-key grant.
 fn connect(settings: CxoneSettings) -> Cxone {
     let tokens = PasswordGrant::new(settings.issuer.clone(), settings.key.clone());
-    let client = ApiClient::new(client_config(), std::sync::Arc::new(tokens)).unwrap();
+    let client = ApiClient::new(
+        client_config(),
+        std::sync::Arc::new(tokens),
+        std::sync::Arc::new(cxetl::http::PlainHttp),
+    )
+    .unwrap();
     Cxone::new(settings, client)
 }
 

@@ -6,7 +6,7 @@ use super::{transform, Cxone};
 use crate::connector::{
     Connector, Fixes, PageConsumer, PageTransform, Probe, SliceReport, Stream, StreamKind, Work,
 };
-use crate::http::{ApiClient, ClientConfig};
+use crate::http::{ApiClient, ClientConfig, PlainHttp};
 use crate::transform::Table;
 use crate::{Interval, Result, Vendor};
 use futures::future::BoxFuture;
@@ -27,7 +27,7 @@ impl CxoneConnector {
     /// The connector; no request is made until a stream or probe runs.
     pub fn new(settings: CxoneSettings, http: ClientConfig) -> Result<Self> {
         let tokens = PasswordGrant::new(settings.issuer.clone(), settings.key.clone());
-        let client = ApiClient::new(http, Arc::new(tokens))?;
+        let client = ApiClient::new(http, Arc::new(tokens), Arc::new(PlainHttp))?;
         Ok(CxoneConnector {
             issuer: settings.issuer.to_string(),
             api_url: settings.api_url.as_ref().map(|u| u.to_string()),

@@ -1,6 +1,7 @@
 //! Genesys behind the [`Connector`] seam: its streams and preflight probes.
 
 use super::auth::ClientCredentials;
+use super::hints::GenesysHints;
 use super::settings::{ApiMode, GenesysSettings};
 use super::{transform, Genesys};
 use crate::connector::{
@@ -31,7 +32,7 @@ impl GenesysConnector {
     /// The connector; no request is made until a stream or probe runs.
     pub fn new(settings: GenesysSettings, http: ClientConfig) -> Result<Self> {
         let tokens = Arc::new(ClientCredentials::from_settings(&settings)?);
-        let client = ApiClient::new(http, tokens)?;
+        let client = ApiClient::new(http, tokens, Arc::new(GenesysHints))?;
         Ok(GenesysConnector {
             api: Arc::new(Genesys::new(settings, client.clone())),
             client,

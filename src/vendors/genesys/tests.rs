@@ -1,4 +1,5 @@
 use super::auth::ClientCredentials;
+use super::hints::GenesysHints;
 use super::jobs::next_poll_delay;
 use super::query::{next_page, resume_page};
 use super::settings::region_urls;
@@ -299,6 +300,7 @@ async fn serve(fake: Fake) -> (Genesys, Arc<Fake>) {
     let client = ApiClient::new(
         config,
         Arc::new(ClientCredentials::from_settings(&settings).unwrap()),
+        Arc::new(GenesysHints),
     )
     .unwrap();
     (Genesys::new(settings, client), fake)

@@ -1,10 +1,9 @@
-//! Retry policy: how long to wait before the next attempt, and when to stop.
+//! How long to wait before the next attempt, and when to stop.
 //!
 //! The functions here are pure (apart from the jitter source) so the timing
 //! rules can be unit-tested without a network or a clock.
 
-use reqwest::header::{HeaderMap, RETRY_AFTER};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// Shortest wait after a throttling answer, even for `Retry-After: 0`: an
 /// immediate re-send is exactly the hot loop that burns every attempt within
@@ -65,10 +64,16 @@ impl RetryPolicy {
     /// [`MIN_THROTTLE_WAIT`], plus up to that much jitter.
     pub fn throttle_wait(&self, retry_after: Option<Duration>, retry: u32) -> Duration {
         let base = match retry_after {
-            Some(d) => d.min(self.max_retry_after),
-            None => self.backoff(retry),
+            Some(d) => self.bounded_pause(d),
+            None => self.backoff(retry).max(MIN_THROTTLE_WAIT),
         };
-        base.max(MIN_THROTTLE_WAIT) + jitter_up_to(MIN_THROTTLE_WAIT)
+        base + jitter_up_to(MIN_THROTTLE_WAIT)
+    }
+
+    /// A pause the server asked for, shortened to `max_retry_after` and
+    /// never shorter than [`MIN_THROTTLE_WAIT`].
+    pub fn bounded_pause(&self, asked: Duration) -> Duration {
+        asked.min(self.max_retry_after).max(MIN_THROTTLE_WAIT)
     }
 }
 
@@ -78,63 +83,9 @@ pub fn jitter_up_to(max: Duration) -> Duration {
     Duration::from_nanos(fastrand::u64(0..=nanos))
 }
 
-/// Reads `Retry-After` from a response: delta-seconds or an HTTP date.
-/// Unreadable values and dates in the past count as "no usable value" for
-/// the date form and zero for `0`.
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
-    parse_retry_after(value, SystemTime::now())
-}
-
-/// Parses a `Retry-After` value relative to `now` (split out for tests).
-pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    // Some servers send fractional seconds although RFC 9110 does not allow it.
-    if let Ok(secs) = value.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 {
-            return Duration::try_from_secs_f64(secs).ok();
-        }
-        return None;
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
-
-    #[test]
-    fn retry_after_seconds_date_and_zero() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
-        assert_eq!(
-            parse_retry_after("1.5", now),
-            Some(Duration::from_millis(1500))
-        );
-        let later = httpdate::fmt_http_date(now + Duration::from_secs(42));
-        assert_eq!(
-            parse_retry_after(&later, now),
-            Some(Duration::from_secs(42))
-        );
-        let past = httpdate::fmt_http_date(now - Duration::from_secs(42));
-        assert_eq!(parse_retry_after(&past, now), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("soon", now), None);
-        assert_eq!(parse_retry_after("-3", now), None);
-    }
-
-    #[test]
-    fn retry_after_header_is_read() {
-        let mut h = HeaderMap::new();
-        assert_eq!(retry_after(&h), None);
-        h.insert(RETRY_AFTER, HeaderValue::from_static("3"));
-        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
-    }
 
     #[test]
     fn backoff_ceiling_doubles_and_caps() {
@@ -156,6 +107,28 @@ mod tests {
         // Full jitter spreads over the whole range, not just near the ceiling.
         assert!(samples.iter().any(|d| *d < ceiling / 4));
         assert!(samples.iter().any(|d| *d > ceiling * 3 / 4));
+    }
+
+    #[test]
+    fn bounded_pause_caps_and_floors() {
+        let p = RetryPolicy::default();
+        assert_eq!(
+            p.bounded_pause(Duration::from_secs(38)),
+            Duration::from_secs(38)
+        );
+        assert_eq!(
+            p.bounded_pause(Duration::from_secs(3600)),
+            p.max_retry_after
+        );
+        assert_eq!(p.bounded_pause(Duration::ZERO), MIN_THROTTLE_WAIT);
+        let tiny_cap = RetryPolicy {
+            max_retry_after: Duration::from_millis(1),
+            ..p
+        };
+        assert_eq!(
+            tiny_cap.bounded_pause(Duration::from_secs(5)),
+            MIN_THROTTLE_WAIT
+        );
     }
 
     #[test]
