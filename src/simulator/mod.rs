@@ -16,10 +16,11 @@
 //! bytes, so the simulator keeps up with benchmark clients at a million
 //! records.
 
+mod core;
 mod cxone;
-mod cxone_gen;
-mod gen;
-mod server;
+mod genesys;
+
+use self::core::server;
 
 use crate::{Interval, Vendor};
 use chrono::{DateTime, TimeZone, Utc};
@@ -277,9 +278,9 @@ pub async fn start(config: SimConfig, port: u16) -> std::io::Result<Simulator> {
         );
         match cfg.vendor {
             Vendor::Genesys => {
-                gen::generate(cfg.seed, cfg.conversations, cfg.bad_records, start, end)
+                genesys::data::generate(cfg.seed, cfg.conversations, cfg.bad_records, start, end)
             }
-            Vendor::Cxone => cxone_gen::generate(
+            Vendor::Cxone => cxone::data::generate(
                 cfg.seed,
                 cfg.conversations,
                 cfg.bad_records,

@@ -6,10 +6,10 @@
 //! requests stay in `server.rs`, shared with Genesys; this module only knows
 //! CXone's shapes.
 
-use super::cxone_gen::BUSINESS_UNIT_ID;
-use super::gen;
-use super::server::{App, Reply};
-use super::RequestRecord;
+use super::data::BUSINESS_UNIT_ID;
+use crate::simulator::core::server::{App, Reply};
+use crate::simulator::genesys::data as gen;
+use crate::simulator::RequestRecord;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
@@ -31,7 +31,7 @@ const NO_RENDER: &str = "No known way to render data";
 
 /// Which CXone endpoint family a path belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Endpoint {
+pub(crate) enum Endpoint {
     Token,
     /// The two unauthenticated `/.well-known/` documents.
     Discovery,
@@ -39,7 +39,7 @@ pub(super) enum Endpoint {
     Api,
 }
 
-pub(super) fn classify(path: &str) -> Endpoint {
+pub(crate) fn classify(path: &str) -> Endpoint {
     match path {
         TOKEN_PATH => Endpoint::Token,
         OPENID | CXONE_CONFIG => Endpoint::Discovery,
@@ -49,7 +49,7 @@ pub(super) fn classify(path: &str) -> Endpoint {
 
 /// `true` for `/inContactAPI/services/vNN.0/contacts/completed`, with the
 /// prefix in any letter case (clients spell it three ways, §1.5).
-pub(super) fn is_completed_contacts(path: &str) -> bool {
+pub(crate) fn is_completed_contacts(path: &str) -> bool {
     let Some(rest) = strip_prefix_ci(path, "/incontactapi/services/") else {
         return false;
     };
@@ -72,7 +72,7 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 /// `{"error", "error_description"}`, CXone's documented error body (§1.1,
 /// §1.7, §2.1), also echoed in `icStatusDescription` for 4xx since some
 /// tenants put the text only there (§1.7).
-pub(super) fn error(status: StatusCode, error: &str, description: &str) -> Reply {
+pub(crate) fn error(status: StatusCode, error: &str, description: &str) -> Reply {
     let body = json!({"error": error, "error_description": description});
     let mut r = Reply::json(status, serde_json::to_vec(&body).expect("static json"));
     if status.is_client_error() {
@@ -88,7 +88,7 @@ pub(super) fn error(status: StatusCode, error: &str, description: &str) -> Reply
 // Fault replies (called from `server::decide`).
 
 /// Truncated page for `reset_every`: the connection drops after this.
-pub(super) fn reset_reply() -> Reply {
+pub(crate) fn reset_reply() -> Reply {
     Reply {
         reset: true,
         ..Reply::json(
@@ -99,7 +99,7 @@ pub(super) fn reset_reply() -> Reply {
 }
 
 /// 401 for a missing, unknown, expired or revoked bearer token.
-pub(super) fn unauthorized(description: &str) -> Reply {
+pub(crate) fn unauthorized(description: &str) -> Reply {
     let mut r = error(StatusCode::UNAUTHORIZED, "invalid_token", description);
     r.headers.push((
         header::WWW_AUTHENTICATE,
@@ -110,7 +110,7 @@ pub(super) fn unauthorized(description: &str) -> Reply {
 
 /// CXone throttles the Reporting API with 503 and the documented error
 /// body (§4); `Retry-After` is not promised, so `None` omits it.
-pub(super) fn throttled(retry_after: Option<u32>) -> Reply {
+pub(crate) fn throttled(retry_after: Option<u32>) -> Reply {
     Reply {
         retry_after,
         ..error(
@@ -122,7 +122,7 @@ pub(super) fn throttled(retry_after: Option<u32>) -> Reply {
 }
 
 /// 429 once the per-token budget is spent (seen in practice, §4).
-pub(super) fn rate_limited(limit: u32, reset_s: u32) -> Reply {
+pub(crate) fn rate_limited(limit: u32, reset_s: u32) -> Reply {
     Reply {
         retry_after: Some(reset_s),
         ..error(
@@ -133,7 +133,7 @@ pub(super) fn rate_limited(limit: u32, reset_s: u32) -> Reply {
     }
 }
 
-pub(super) fn forbidden() -> Reply {
+pub(crate) fn forbidden() -> Reply {
     error(
         StatusCode::FORBIDDEN,
         "forbidden",
@@ -144,7 +144,7 @@ pub(super) fn forbidden() -> Reply {
 // ---------------------------------------------------------------------------
 // Discovery documents (no authentication).
 
-pub(super) fn discovery(app: &App, method: &Method, path: &str, query: &str) -> Reply {
+pub(crate) fn discovery(app: &App, method: &Method, path: &str, query: &str) -> Reply {
     if method != Method::GET {
         return error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -208,7 +208,7 @@ pub(super) fn discovery(app: &App, method: &Method, path: &str, query: &str) -> 
 
 /// A refresh token: single use (rotated on every refresh grant), valid for
 /// twice the access-token lifetime, as legacy CXone did (3600 s / 7200 s).
-pub(super) struct Refresh {
+pub(crate) struct Refresh {
     issued: std::time::Instant,
     ttl: Duration,
 }
@@ -243,7 +243,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     Some((dec(id), dec(secret)))
 }
 
-pub(super) async fn token_endpoint(
+pub(crate) async fn token_endpoint(
     app: &App,
     method: &Method,
     headers: &HeaderMap,
@@ -407,7 +407,7 @@ fn jwt(claims: &serde_json::Value, sig: &str) -> String {
 // ---------------------------------------------------------------------------
 // Authenticated API.
 
-pub(super) fn route(
+pub(crate) fn route(
     app: &App,
     method: &Method,
     path: &str,

@@ -6,7 +6,7 @@
 //! booleans older API versions send; their durations are whole seconds so a
 //! lenient parser lands them on exactly the same values as modern records.
 
-use super::gen::{mix, Dataset, Record, W};
+use crate::simulator::genesys::data::{mix, Dataset, Record, W};
 use bytes::Bytes;
 use fastrand::Rng;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -167,7 +167,7 @@ pub(crate) fn generate(
 }
 
 /// SplitMix64 finalizer: decorrelates per-record seeds.
-pub(super) fn mix(seed: u64, i: u64) -> u64 {
+pub(crate) fn mix(seed: u64, i: u64) -> u64 {
     let mut z = seed
         ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15)
             .wrapping_add(0x632B_E59B_D9B4_E019);
@@ -329,7 +329,7 @@ pub(crate) struct W {
 }
 
 impl W {
-    pub(super) fn sep(&mut self) {
+    pub(crate) fn sep(&mut self) {
         if self.after_key {
             self.after_key = false;
             return;
@@ -342,32 +342,32 @@ impl W {
             }
         }
     }
-    pub(super) fn obj(&mut self) {
+    pub(crate) fn obj(&mut self) {
         self.sep();
         self.b.push(b'{');
         self.first.push(true);
     }
-    pub(super) fn end_obj(&mut self) {
+    pub(crate) fn end_obj(&mut self) {
         self.b.push(b'}');
         self.first.pop();
     }
-    pub(super) fn arr(&mut self) {
+    pub(crate) fn arr(&mut self) {
         self.sep();
         self.b.push(b'[');
         self.first.push(true);
     }
-    pub(super) fn end_arr(&mut self) {
+    pub(crate) fn end_arr(&mut self) {
         self.b.push(b']');
         self.first.pop();
     }
-    pub(super) fn key(&mut self, k: &str) {
+    pub(crate) fn key(&mut self, k: &str) {
         self.sep();
         self.b.push(b'"');
         self.b.extend_from_slice(k.as_bytes());
         self.b.extend_from_slice(b"\":");
         self.after_key = true;
     }
-    pub(super) fn s(&mut self, v: &str) {
+    pub(crate) fn s(&mut self, v: &str) {
         self.sep();
         self.b.push(b'"');
         for &c in v.as_bytes() {
@@ -380,11 +380,11 @@ impl W {
         }
         self.b.push(b'"');
     }
-    pub(super) fn int(&mut self, v: i64) {
+    pub(crate) fn int(&mut self, v: i64) {
         self.sep();
         push_int(&mut self.b, v);
     }
-    pub(super) fn float2(&mut self, v: f64) {
+    pub(crate) fn float2(&mut self, v: f64) {
         self.sep();
         // Two decimals, like the MOS / R-factor values the API returns.
         let c = (v * 100.0).round() as i64;
@@ -394,43 +394,43 @@ impl W {
         self.b.push(b'0' + (f / 10) as u8);
         self.b.push(b'0' + (f % 10) as u8);
     }
-    pub(super) fn boolean(&mut self, v: bool) {
+    pub(crate) fn boolean(&mut self, v: bool) {
         self.sep();
         self.b.extend_from_slice(if v { b"true" } else { b"false" });
     }
-    pub(super) fn date(&mut self, ms: i64) {
+    pub(crate) fn date(&mut self, ms: i64) {
         self.sep();
         self.b.push(b'"');
         push_date(&mut self.b, ms);
         self.b.push(b'"');
     }
-    pub(super) fn ks(&mut self, k: &str, v: &str) {
+    pub(crate) fn ks(&mut self, k: &str, v: &str) {
         self.key(k);
         self.s(v);
     }
-    pub(super) fn ki(&mut self, k: &str, v: i64) {
+    pub(crate) fn ki(&mut self, k: &str, v: i64) {
         self.key(k);
         self.int(v);
     }
-    pub(super) fn kd(&mut self, k: &str, ms: i64) {
+    pub(crate) fn kd(&mut self, k: &str, ms: i64) {
         self.key(k);
         self.date(ms);
     }
-    pub(super) fn kb(&mut self, k: &str, v: bool) {
+    pub(crate) fn kb(&mut self, k: &str, v: bool) {
         self.key(k);
         self.boolean(v);
     }
-    pub(super) fn null(&mut self) {
+    pub(crate) fn null(&mut self) {
         self.sep();
         self.b.extend_from_slice(b"null");
     }
-    pub(super) fn kn(&mut self, k: &str) {
+    pub(crate) fn kn(&mut self, k: &str) {
         self.key(k);
         self.null();
     }
     /// Milliseconds as decimal seconds, shortest form with at least one
     /// decimal (`187.452`, `12.5`, `0.0`), as a .NET double serializes.
-    pub(super) fn secs(&mut self, ms: i64) {
+    pub(crate) fn secs(&mut self, ms: i64) {
         self.sep();
         push_int(&mut self.b, ms / 1000);
         self.b.push(b'.');
@@ -446,13 +446,13 @@ impl W {
         }
         self.b.extend_from_slice(&d[..n]);
     }
-    pub(super) fn ksecs(&mut self, k: &str, ms: i64) {
+    pub(crate) fn ksecs(&mut self, k: &str, ms: i64) {
         self.key(k);
         self.secs(ms);
     }
 }
 
-pub(super) fn push_int(b: &mut Vec<u8>, v: i64) {
+pub(crate) fn push_int(b: &mut Vec<u8>, v: i64) {
     if v < 0 {
         b.push(b'-');
     }

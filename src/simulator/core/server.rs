@@ -3,9 +3,9 @@
 //! through the same bookkeeping. The vendor-specific shapes live in
 //! `route`/`token_endpoint` here (Genesys) and in `cxone.rs`.
 
-use super::cxone::{self, Endpoint};
-use super::gen::{self, Dataset};
-use super::{RequestKind, RequestRecord, SimConfig, TokenUse};
+use crate::simulator::cxone::api::{self as cxone, Endpoint};
+use crate::simulator::genesys::data::{self as gen, Dataset};
+use crate::simulator::{RequestKind, RequestRecord, SimConfig, TokenUse};
 use crate::Vendor;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -41,7 +41,7 @@ pub(crate) struct App {
     started: Instant,
     seq: AtomicU64,
     tokens_in_flight: AtomicUsize,
-    pub(super) st: Mutex<Shared>,
+    pub(crate) st: Mutex<Shared>,
 }
 
 struct Token {
@@ -63,22 +63,22 @@ struct Job {
     indices: Arc<Vec<u32>>,
 }
 
-pub(super) struct Shared {
+pub(crate) struct Shared {
     tokens: HashMap<String, Token>,
-    pub(super) next_token_id: u64,
+    pub(crate) next_token_id: u64,
     /// CXone refresh tokens (Genesys issues none).
-    pub(super) refresh_tokens: HashMap<String, cxone::Refresh>,
+    pub(crate) refresh_tokens: HashMap<String, cxone::Refresh>,
     api_requests: u64,
     burst_remaining: u32,
     server_errors: u64,
     jobs: HashMap<String, Job>,
     jobs_submitted: u32,
-    pub(super) rng: fastrand::Rng,
+    pub(crate) rng: fastrand::Rng,
 }
 
 impl Shared {
     /// Stores a freshly issued access token under the next token id.
-    pub(super) fn insert_token(&mut self, text: String, ttl: Duration) -> u64 {
+    pub(crate) fn insert_token(&mut self, text: String, ttl: Duration) -> u64 {
         let id = self.next_token_id;
         self.next_token_id += 1;
         self.tokens.insert(
@@ -147,7 +147,7 @@ impl App {
         self.started.elapsed().as_secs_f64() * 1000.0
     }
 
-    pub(super) fn availability_ms(&self) -> i64 {
+    pub(crate) fn availability_ms(&self) -> i64 {
         self.cfg
             .data_availability
             .unwrap_or(self.cfg.interval.end())
@@ -160,19 +160,19 @@ pub(crate) fn router(app: Arc<App>) -> Router {
 }
 
 /// What a response is, before headers are attached.
-pub(super) struct Reply {
-    pub(super) status: StatusCode,
-    pub(super) body: Bytes,
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) body: Bytes,
     /// Empty = no `Content-Type` (a 204).
-    pub(super) content_type: &'static str,
-    pub(super) retry_after: Option<u32>,
-    pub(super) reset: bool,
+    pub(crate) content_type: &'static str,
+    pub(crate) retry_after: Option<u32>,
+    pub(crate) reset: bool,
     /// Vendor-specific extras (`Cache-Control`, `icStatusDescription`, …).
-    pub(super) headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl Reply {
-    pub(super) fn json(status: StatusCode, body: impl Into<Bytes>) -> Reply {
+    pub(crate) fn json(status: StatusCode, body: impl Into<Bytes>) -> Reply {
         Reply {
             status,
             body: body.into(),

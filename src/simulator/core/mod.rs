@@ -1,0 +1,3 @@
+//! Vendor-neutral server core.
+
+pub(crate) mod server;

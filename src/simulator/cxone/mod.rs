@@ -1,0 +1,4 @@
+//! NICE CXone.
+
+pub(crate) mod api;
+pub(crate) mod data;

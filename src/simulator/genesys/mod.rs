@@ -1,0 +1,3 @@
+//! Genesys Cloud.
+
+pub(crate) mod data;
