@@ -15,11 +15,16 @@
 //! serialized once at start-up; pages are built by concatenating the stored
 //! bytes, so the simulator keeps up with benchmark clients at a million
 //! records.
+//!
+//! `core` is the vendor-neutral server (request log, fault schedule, token
+//! store, data generator); `genesys` and `cxone` each plug their endpoints
+//! and data in through `core::VendorApi`, and [`start`] picks one.
 
+mod core;
 mod cxone;
-mod cxone_gen;
-mod gen;
-mod server;
+mod genesys;
+
+use self::core::{App, VendorApi};
 
 use crate::{Interval, Vendor};
 use chrono::{DateTime, TimeZone, Utc};
@@ -257,7 +262,7 @@ pub struct RequestRecord {
 /// A running simulator. Dropping it stops the server.
 pub struct Simulator {
     addr: SocketAddr,
-    app: Arc<server::App>,
+    app: Arc<App>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -270,41 +275,20 @@ pub async fn start(config: SimConfig, port: u16) -> std::io::Result<Simulator> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let cfg = config.clone();
-    let data = tokio::task::spawn_blocking(move || {
-        let (start, end) = (
-            cfg.interval.start().timestamp_millis(),
-            cfg.interval.end().timestamp_millis(),
-        );
+    let vendor = tokio::task::spawn_blocking(move || -> Box<dyn VendorApi> {
         match cfg.vendor {
-            Vendor::Genesys => {
-                gen::generate(cfg.seed, cfg.conversations, cfg.bad_records, start, end)
-            }
-            Vendor::Cxone => cxone_gen::generate(
-                cfg.seed,
-                cfg.conversations,
-                cfg.bad_records,
-                cfg.cxone_legacy_every,
-                start,
-                end,
-            ),
+            Vendor::Genesys => Box::new(genesys::Genesys::new(&cfg)),
+            Vendor::Cxone => Box::new(cxone::Cxone::new(&cfg)),
         }
     })
     .await
     .map_err(std::io::Error::other)?;
-    let app = Arc::new(server::App::new(config, data, format!("http://{addr}")));
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let router = server::router(app.clone());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
-    });
+    let app = Arc::new(App::new(config, format!("http://{addr}"), vendor));
+    let stop = core::serve(listener, app.clone());
     Ok(Simulator {
         addr,
         app,
-        stop: Some(tx),
+        stop: Some(stop),
     })
 }
 
@@ -343,7 +327,7 @@ impl Simulator {
 
     /// The conversations a run over `interval` owns (start ∈ `[start, end)`).
     pub fn ground_truth(&self, interval: &Interval) -> GroundTruth {
-        let recs = &self.app.data.records;
+        let recs = self.app.vendor.records();
         let lo = recs.partition_point(|r| r.start_ms < interval.start().timestamp_millis());
         let hi = recs.partition_point(|r| r.start_ms < interval.end().timestamp_millis());
         let mut gt = GroundTruth::default();
@@ -366,9 +350,7 @@ impl Simulator {
 
     /// Every request so far, in arrival order.
     pub fn request_log(&self) -> Vec<RequestRecord> {
-        let mut log = self.app.log.lock().expect("log lock").clone();
-        log.sort_by_key(|r| r.seq);
-        log
+        self.app.request_log()
     }
 
     /// Every access token the simulator has issued, so tests can prove no
@@ -380,7 +362,7 @@ impl Simulator {
     /// CXone refresh tokens issued and not yet redeemed (single use), for
     /// the same leak checks. Always empty for Genesys.
     pub fn issued_refresh_tokens(&self) -> Vec<String> {
-        self.app.issued_refresh_tokens()
+        self.app.vendor.refresh_tokens()
     }
 
     /// Stops accepting connections; in-flight requests finish.

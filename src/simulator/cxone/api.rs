@@ -1,22 +1,13 @@
-//! The NICE CXone side of the simulator (`SimConfig::vendor` =
-//! `Vendor::Cxone`): OIDC discovery, `/auth/token` (password and
-//! refresh-token grants, JWT-shaped id token carrying `tenantId`), tenant
-//! discovery and `GET .../contacts/completed`, following
-//! `shared/vendor-apis/cxone.md`. Logging, faults and authentication of API
-//! requests stay in `server.rs`, shared with Genesys; this module only knows
-//! CXone's shapes.
+//! CXone's discovery documents, `GET .../contacts/completed` and the
+//! shapes of its refusals (`shared/vendor-apis/cxone.md`).
 
-use super::cxone_gen::BUSINESS_UNIT_ID;
-use super::gen;
-use super::server::{App, Reply};
-use super::RequestRecord;
-use axum::http::{header, HeaderMap, Method, StatusCode};
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use base64::Engine;
+use super::data::BUSINESS_UNIT_ID;
+use crate::simulator::core::json::push_date;
+use crate::simulator::core::records::Record;
+use crate::simulator::core::{App, Endpoint, Incoming, Reply};
+use axum::http::{header, Method, StatusCode};
 use bytes::Bytes;
 use serde_json::json;
-use std::collections::HashMap;
-use std::time::Duration;
 
 const DAY_MS: i64 = 86_400_000;
 /// "A request can cover only 30 days of contacts" (§2.1).
@@ -29,16 +20,8 @@ const CXONE_CONFIG: &str = "/.well-known/cxone-configuration";
 /// What CXone answers when the client does not ask for JSON (§2.1).
 const NO_RENDER: &str = "No known way to render data";
 
-/// Which CXone endpoint family a path belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Endpoint {
-    Token,
-    /// The two unauthenticated `/.well-known/` documents.
-    Discovery,
-    /// Everything else: authenticated, counted by the fault schedule.
-    Api,
-}
-
+/// `/auth/token` issues tokens; the two `/.well-known/` documents need no
+/// authentication; everything else is API.
 pub(super) fn classify(path: &str) -> Endpoint {
     match path {
         TOKEN_PATH => Endpoint::Token,
@@ -85,18 +68,7 @@ pub(super) fn error(status: StatusCode, error: &str, description: &str) -> Reply
 }
 
 // ---------------------------------------------------------------------------
-// Fault replies (called from `server::decide`).
-
-/// Truncated page for `reset_every`: the connection drops after this.
-pub(super) fn reset_reply() -> Reply {
-    Reply {
-        reset: true,
-        ..Reply::json(
-            StatusCode::OK,
-            Bytes::from_static(b"{\"totalRecords\":1204,\"_links\":{\"self\":\"http"),
-        )
-    }
-}
+// Fault replies.
 
 /// 401 for a missing, unknown, expired or revoked bearer token.
 pub(super) fn unauthorized(description: &str) -> Reply {
@@ -144,8 +116,8 @@ pub(super) fn forbidden() -> Reply {
 // ---------------------------------------------------------------------------
 // Discovery documents (no authentication).
 
-pub(super) fn discovery(app: &App, method: &Method, path: &str, query: &str) -> Reply {
-    if method != Method::GET {
+pub(super) fn discovery(app: &App, req: &Incoming) -> Reply {
+    if req.method != Method::GET {
         return error(
             StatusCode::METHOD_NOT_ALLOWED,
             "invalid_request",
@@ -153,7 +125,7 @@ pub(super) fn discovery(app: &App, method: &Method, path: &str, query: &str) -> 
         );
     }
     let base = &app.base;
-    if path == OPENID {
+    if req.path == OPENID {
         let body = json!({
             "issuer": base,
             "authorization_endpoint": format!("{base}/auth/authorize"),
@@ -170,9 +142,7 @@ pub(super) fn discovery(app: &App, method: &Method, path: &str, query: &str) -> 
         });
         return Reply::json(StatusCode::OK, serde_json::to_vec(&body).expect("json"));
     }
-    let params: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
+    let params = req.params();
     let Some(tenant) = params.get("tenantId").filter(|t| !t.is_empty()) else {
         return error(
             StatusCode::BAD_REQUEST,
@@ -204,216 +174,10 @@ pub(super) fn discovery(app: &App, method: &Method, path: &str, query: &str) -> 
 }
 
 // ---------------------------------------------------------------------------
-// `POST /auth/token`.
-
-/// A refresh token: single use (rotated on every refresh grant), valid for
-/// twice the access-token lifetime, as legacy CXone did (3600 s / 7200 s).
-pub(super) struct Refresh {
-    issued: std::time::Instant,
-    ttl: Duration,
-}
-
-fn token_headers(mut r: Reply) -> Reply {
-    // Required on token answers (§1.1); harmless on errors.
-    r.headers.push((
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    ));
-    r.headers
-        .push((header::PRAGMA, header::HeaderValue::from_static("no-cache")));
-    r
-}
-
-/// `Authorization: Basic base64(enc(id):enc(secret))`, where enc is the
-/// form encoding RFC 6749 §2.3.1 prescribes: a raw `+` in a secret therefore
-/// decodes to a space and fails, as on a strict server.
-fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
-    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
-    let (scheme, b64) = v.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let raw = String::from_utf8(STANDARD.decode(b64.trim()).ok()?).ok()?;
-    let (id, secret) = raw.split_once(':')?;
-    let dec = |s: &str| -> String {
-        percent_encoding::percent_decode_str(&s.replace('+', " "))
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    Some((dec(id), dec(secret)))
-}
-
-pub(super) async fn token_endpoint(
-    app: &App,
-    method: &Method,
-    headers: &HeaderMap,
-    body: &[u8],
-    record: &mut RequestRecord,
-) -> Reply {
-    if !app.cfg.token_latency.is_zero() {
-        tokio::time::sleep(app.cfg.token_latency).await;
-    }
-    token_headers(issue(app, method, headers, body, record))
-}
-
-fn issue(
-    app: &App,
-    method: &Method,
-    headers: &HeaderMap,
-    body: &[u8],
-    record: &mut RequestRecord,
-) -> Reply {
-    if method != Method::POST {
-        return error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "invalid_request",
-            "method not allowed",
-        );
-    }
-    let form: HashMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
-    let cfg = &app.cfg;
-    // client_secret_basic is advertised; client_secret_post is accepted too
-    // (apps may be registered that way, §1.1).
-    let (id, secret) = basic_credentials(headers).unwrap_or_else(|| {
-        (
-            form.get("client_id").cloned().unwrap_or_default(),
-            form.get("client_secret").cloned().unwrap_or_default(),
-        )
-    });
-    if id != cfg.client_id || secret != cfg.client_secret {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "Client authentication failed: unknown client or wrong client secret",
-        );
-    }
-    let field = |k: &str| form.get(k).map(String::as_str).filter(|v| !v.is_empty());
-    match field("grant_type") {
-        Some("password") => {
-            let (Some(user), Some(pass)) = (field("username"), field("password")) else {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    "username and password are required",
-                );
-            };
-            if user != cfg.access_key_id || pass != cfg.access_key_secret {
-                return error(
-                    StatusCode::UNAUTHORIZED,
-                    "invalid_grant",
-                    "Invalid access key id or access key secret",
-                );
-            }
-        }
-        Some("refresh_token") => {
-            let Some(presented) = field("refresh_token") else {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    "refresh_token is required",
-                );
-            };
-            if field("client_id").is_some_and(|c| c != cfg.client_id) {
-                return error(
-                    StatusCode::UNAUTHORIZED,
-                    "invalid_client",
-                    "client_id does not match the authenticated client",
-                );
-            }
-            let mut st = app.st.lock().expect("state lock");
-            // Single use: removed whether or not it is still valid.
-            let live = st
-                .refresh_tokens
-                .remove(presented)
-                .is_some_and(|r| r.issued.elapsed() < r.ttl);
-            if !live {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_grant",
-                    "The refresh token is invalid, expired or already used",
-                );
-            }
-        }
-        Some(_) | None => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "unsupported_grant_type",
-                "grant_type must be password or refresh_token",
-            )
-        }
-    }
-
-    let ttl = cfg.token_ttl;
-    let expires_in = ttl.as_secs() + u64::from(ttl.subsec_nanos() > 0);
-    let now_s = chrono::Utc::now().timestamp();
-    let exp = now_s + expires_in as i64;
-    let mut st = app.st.lock().expect("state lock");
-    let nonce = random_text(&mut st.rng, 43);
-    let refresh = random_text(&mut st.rng, 64);
-    let sig = random_text(&mut st.rng, 86);
-    let id_sig = random_text(&mut st.rng, 86);
-    let iss = &app.base;
-    let sub = format!("user:{}", cfg.access_key_id);
-    let claims = json!({
-        "iss": iss, "sub": sub, "aud": cfg.client_id, "tenantId": cfg.tenant_id,
-        "tenant": "sim_tenant", "icBUId": BUSINESS_UNIT_ID, "icClusterId": "C32",
-        "iat": now_s, "exp": exp, "jti": nonce,
-    });
-    let access = jwt(&claims, &sig);
-    let id_claims = json!({
-        "iss": iss, "sub": sub, "aud": cfg.client_id, "tenantId": cfg.tenant_id,
-        "name": "Simulated API User", "iat": now_s, "exp": exp,
-    });
-    let id_token = jwt(&id_claims, &id_sig);
-    let token_id = st.insert_token(access.clone(), ttl);
-    st.refresh_tokens.insert(
-        refresh.clone(),
-        Refresh {
-            issued: std::time::Instant::now(),
-            ttl: ttl * 2,
-        },
-    );
-    drop(st);
-    record.token_id = Some(token_id);
-    let body = json!({
-        "access_token": access,
-        "token_type": "Bearer",
-        "expires_in": expires_in,
-        "refresh_token": refresh,
-        "id_token": id_token,
-        "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
-    });
-    Reply::json(StatusCode::OK, serde_json::to_vec(&body).expect("json"))
-}
-
-fn random_text(rng: &mut fastrand::Rng, n: usize) -> String {
-    const ALPHA: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    (0..n)
-        .map(|_| ALPHA[rng.usize(..ALPHA.len())] as char)
-        .collect()
-}
-
-/// `base64url(header).base64url(claims).sig`: JWT-shaped, unsigned in any
-/// checkable way (clients decode it only to route, §1.5).
-fn jwt(claims: &serde_json::Value, sig: &str) -> String {
-    let head = json!({"alg": "RS256", "typ": "JWT", "kid": "sim-1"});
-    format!(
-        "{}.{}.{sig}",
-        URL_SAFE_NO_PAD.encode(head.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    )
-}
-
-// ---------------------------------------------------------------------------
 // Authenticated API.
 
-pub(super) fn route(
-    app: &App,
-    method: &Method,
-    path: &str,
-    query: &str,
-    headers: &HeaderMap,
-) -> Reply {
+pub(super) fn route(records: &[Record], app: &App, req: &Incoming) -> Reply {
+    let path = req.path.as_str();
     if !is_completed_contacts(path) {
         return error(
             StatusCode::NOT_FOUND,
@@ -421,14 +185,15 @@ pub(super) fn route(
             &format!("No resource at {path}"),
         );
     }
-    if method != Method::GET {
+    if req.method != Method::GET {
         return error(
             StatusCode::METHOD_NOT_ALLOWED,
             "invalid_request",
             "method not allowed",
         );
     }
-    let wants_json = headers
+    let wants_json = req
+        .headers
         .get_all(header::ACCEPT)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -436,23 +201,20 @@ pub(super) fn route(
     if !wants_json {
         // Neither JSON nor the `{error}` body: the literal text (§2.1),
         // also for `Accept: */*`, which HTTP libraries send by default.
-        return Reply {
-            status: StatusCode::NOT_ACCEPTABLE,
-            body: Bytes::from_static(NO_RENDER.as_bytes()),
-            content_type: "text/plain; charset=utf-8",
-            retry_after: None,
-            reset: false,
-            headers: Vec::new(),
-        };
+        return Reply::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "text/plain; charset=utf-8",
+            Bytes::from_static(NO_RENDER.as_bytes()),
+        );
     }
-    completed_contacts(app, path, query)
+    completed_contacts(records, app, path, &req.query)
 }
 
 fn bad(description: &str) -> Reply {
     error(StatusCode::BAD_REQUEST, "invalid_request", description)
 }
 
-fn completed_contacts(app: &App, path: &str, query: &str) -> Reply {
+fn completed_contacts(records: &[Record], app: &App, path: &str, query: &str) -> Reply {
     let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
@@ -495,20 +257,13 @@ fn completed_contacts(app: &App, path: &str, query: &str) -> Reply {
         }
     }
     // Filter on contact start, half-open; storage order is start then id.
-    let recs = &app.data.records;
+    let recs = records;
     let lo = recs.partition_point(|r| r.start_ms < s);
     let hi = recs.partition_point(|r| r.start_ms < e);
     let total = (hi - lo) as u64;
     if total == 0 {
         // "No Contacts for the specified period": 204 with no body at all.
-        return Reply {
-            status: StatusCode::NO_CONTENT,
-            body: Bytes::new(),
-            content_type: "",
-            retry_after: None,
-            reset: false,
-            headers: Vec::new(),
-        };
+        return Reply::new(StatusCode::NO_CONTENT, "", Bytes::new());
     }
     let from = lo + skip.min(total) as usize;
     let to = (from + top as usize).min(hi);
@@ -547,7 +302,7 @@ fn completed_contacts(app: &App, path: &str, query: &str) -> Reply {
     // The data's own watermark rather than the wall clock, so equal
     // requests give byte-identical pages (capture/replay, benchmarks).
     out.extend_from_slice(b",\"lastPollTime\":\"");
-    gen::push_date(&mut out, app.availability_ms());
+    push_date(&mut out, app.availability_ms());
     out.extend_from_slice(b"\",\"completedContacts\":[");
     for (k, r) in recs[from..to].iter().enumerate() {
         if k > 0 {
@@ -605,25 +360,5 @@ mod tests {
         assert!(order_by_ok("contactStartDate,contactId asc"));
         assert!(!order_by_ok("contactStartDate desc"));
         assert!(!order_by_ok("lastUpdateTime asc"));
-    }
-
-    #[test]
-    fn basic_credentials_are_form_decoded() {
-        let mut h = HeaderMap::new();
-        let enc = STANDARD.encode("app%40vendor:s%2Fk%3Dx%2By");
-        h.insert(
-            header::AUTHORIZATION,
-            format!("Basic {enc}").parse().unwrap(),
-        );
-        assert_eq!(
-            basic_credentials(&h),
-            Some(("app@vendor".into(), "s/k=x+y".into()))
-        );
-        let raw_plus = STANDARD.encode("app:x+y");
-        h.insert(
-            header::AUTHORIZATION,
-            format!("Basic {raw_plus}").parse().unwrap(),
-        );
-        assert_eq!(basic_credentials(&h), Some(("app".into(), "x y".into())));
     }
 }

@@ -1,48 +1,19 @@
-//! Deterministic Genesys conversation records, serialized once into bytes.
-//!
-//! Every record is written straight into a byte arena by a tiny JSON writer
-//! (no `serde_json::Value` tree): at a million conversations the generator has
-//! to produce several gigabytes of JSON, and building value trees would cost
-//! more than the whole benchmark it serves. Each record gets its own RNG seeded
-//! from `(seed, index)`, so the data does not depend on thread scheduling.
+//! Deterministic Genesys conversation records, serialized once into bytes
+//! (the shape of `shared/vendor-apis/genesys.md` §4).
 
-use bytes::Bytes;
+use crate::simulator::core::json::W;
+use crate::simulator::core::records::{
+    self, agent_name, exp_ms, mix, Layout, Record, Slot, Written,
+};
 use fastrand::Rng;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
-/// One pre-serialized conversation (good or malformed) in start order.
-pub(crate) struct Record {
-    /// Server-side sort and filter key. For a bad record whose
-    /// `conversationStart` is unreadable this is where it was placed.
-    pub start_ms: i64,
-    /// `None` while ongoing.
-    pub end_ms: Option<i64>,
-    /// `conversationId` as served (absent for one bad kind).
-    pub id: Option<Box<str>>,
-    pub bad: bool,
-    /// Full JSON object, participants carrying `attributes` (job variant).
-    pub json: Bytes,
-    /// Byte ranges of `,"attributes":{...}` to leave out for the query
-    /// variant, which has no participant attributes.
-    pub attr_skips: Box<[(u32, u32)]>,
-}
-
-impl Record {
-    /// Appends the query variant (no participant `attributes`).
-    pub fn push_without_attributes(&self, out: &mut Vec<u8>) {
-        let mut pos = 0usize;
-        for &(a, z) in self.attr_skips.iter() {
-            out.extend_from_slice(&self.json[pos..a as usize]);
-            pos = z as usize;
-        }
-        out.extend_from_slice(&self.json[pos..]);
-    }
-}
-
-/// All records sorted by `start_ms`, plus indexes the job endpoint needs.
-pub(crate) struct Dataset {
+/// All conversations sorted by start, plus what the two endpoint families
+/// need beyond the bytes.
+pub(super) struct Conversations {
     pub records: Vec<Record>,
+    /// Per record: byte ranges of `,"attributes":{...}` that the query
+    /// variant leaves out (it has no participant attributes).
+    attr_skips: Vec<Box<[(u32, u32)]>>,
     /// Longest finished conversation: bounds how far back an overlap search
     /// has to look.
     pub max_duration_ms: i64,
@@ -50,9 +21,22 @@ pub(crate) struct Dataset {
     pub ongoing: Vec<u32>,
 }
 
+impl Conversations {
+    /// Appends record `i` in the query variant (no participant `attributes`).
+    pub fn push_without_attributes(&self, i: usize, out: &mut Vec<u8>) {
+        let json = &self.records[i].json;
+        let mut pos = 0usize;
+        for &(a, z) in self.attr_skips[i].iter() {
+            out.extend_from_slice(&json[pos..a as usize]);
+            pos = z as usize;
+        }
+        out.extend_from_slice(&json[pos..]);
+    }
+}
+
 /// The four malformed shapes a run must quarantine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum BadKind {
+pub(super) enum BadKind {
     MissingId,
     StartNotADate,
     ParticipantsString,
@@ -70,87 +54,37 @@ impl BadKind {
     }
 }
 
-const DAY_MS: i64 = 86_400_000;
-const CHUNK: usize = 2048;
-
 /// Builds `conversations` good records plus `bad_records` malformed ones,
 /// with starts spread evenly (with jitter) over `[start_ms, end_ms)`.
-pub(crate) fn generate(
+pub(super) fn generate(
     seed: u64,
     conversations: usize,
     bad_records: usize,
     start_ms: i64,
     end_ms: i64,
-) -> Dataset {
-    let total = conversations + bad_records;
+) -> Conversations {
     let pools = Pools::new(seed);
-    let mut bad_at = vec![u32::MAX; total];
-    for j in 0..bad_records {
-        // Spread bad records evenly; distinct because bad_records <= total.
-        let i = ((j as f64 + 0.5) * total as f64 / bad_records as f64) as usize;
-        bad_at[i.min(total - 1)] = j as u32;
-    }
-    let span = (end_ms - start_ms).max(1) as f64;
-    let chunks = total.div_ceil(CHUNK);
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<(usize, Vec<Record>)>> = Mutex::new(Vec::with_capacity(chunks));
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
-        .min(chunks.max(1));
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                let mut w = W::default();
-                let mut skips = Vec::new();
-                loop {
-                    let c = next.fetch_add(1, Ordering::Relaxed);
-                    if c >= chunks {
-                        break;
-                    }
-                    let lo = c * CHUNK;
-                    let hi = (lo + CHUNK).min(total);
-                    w.b = Vec::with_capacity((hi - lo) * 4800);
-                    let mut metas = Vec::with_capacity(hi - lo);
-                    for (i, &bad_j) in bad_at.iter().enumerate().take(hi).skip(lo) {
-                        let mut rng = Rng::with_seed(mix(seed, i as u64));
-                        let u = rng.f64();
-                        let st = start_ms + ((i as f64 + u) * span / total as f64) as i64;
-                        let st = st.min(end_ms - 1).max(start_ms);
-                        let bad = (bad_j != u32::MAX).then(|| BadKind::nth(bad_j as usize));
-                        let from = w.b.len();
-                        skips.clear();
-                        let (id, end) =
-                            write_conversation(&mut w, &pools, &mut rng, i, st, bad, &mut skips);
-                        let rel: Box<[(u32, u32)]> = skips
-                            .iter()
-                            .map(|&(a, z)| ((a - from) as u32, (z - from) as u32))
-                            .collect();
-                        metas.push((from, w.b.len(), st, end, id, bad.is_some(), rel));
-                    }
-                    let arena = Bytes::from(std::mem::take(&mut w.b));
-                    let recs = metas
-                        .into_iter()
-                        .map(|(a, z, st, end, id, bad, attr_skips)| Record {
-                            start_ms: st,
-                            end_ms: end,
-                            id: id.map(String::into_boxed_str),
-                            bad,
-                            json: arena.slice(a..z),
-                            attr_skips,
-                        })
-                        .collect();
-                    done.lock().unwrap().push((c, recs));
-                }
-            });
-        }
+    let layout = Layout {
+        seed,
+        good: conversations,
+        bad: bad_records,
+        start_ms,
+        end_ms,
+        chunk: 2048,
+        record_bytes: 4800,
+    };
+    let (records, attr_skips) = records::generate(&layout, |w, rng, slot: &Slot| {
+        let from = w.b.len();
+        let mut skips = Vec::new();
+        let bad = slot.bad.map(BadKind::nth);
+        let (id, end_ms) =
+            write_conversation(w, &pools, rng, slot.index, slot.start_ms, bad, &mut skips);
+        let extra: Box<[(u32, u32)]> = skips
+            .iter()
+            .map(|&(a, z)| ((a - from) as u32, (z - from) as u32))
+            .collect();
+        Written { id, end_ms, extra }
     });
-    let mut parts = done.into_inner().unwrap();
-    parts.sort_by_key(|p| p.0);
-    let mut records = Vec::with_capacity(total);
-    for (_, r) in parts {
-        records.extend(r);
-    }
     let mut max_duration_ms = 0;
     let mut ongoing = Vec::new();
     for (i, r) in records.iter().enumerate() {
@@ -159,21 +93,12 @@ pub(crate) fn generate(
             None => ongoing.push(i as u32),
         }
     }
-    Dataset {
+    Conversations {
         records,
+        attr_skips,
         max_duration_ms,
         ongoing,
     }
-}
-
-/// SplitMix64 finalizer: decorrelates per-record seeds.
-pub(super) fn mix(seed: u64, i: u64) -> u64 {
-    let mut z = seed
-        ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            .wrapping_add(0x632B_E59B_D9B4_E019);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 // ---------------------------------------------------------------------------
@@ -213,15 +138,6 @@ const QUEUES: &[&str] = &[
     "Onboarding",
     "Fraud Desk",
     "Returns",
-];
-const FIRST: &[&str] = &[
-    "Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "Lucas", "Mia", "Mateo", "Amelia",
-    "Leo", "Harper", "Ethan", "Aria", "Kenji", "Priya", "Tomás", "Ingrid", "Amara", "Chloé",
-    "Jonas", "Fatima", "Diego",
-];
-const LAST: &[&str] = &[
-    "Smith", "Johnson", "García", "Brown", "Nguyen", "Müller", "Okafor", "Rossi", "Kowalski",
-    "Tanaka", "Silva", "Dubois", "Haddad", "O'Brien", "Patel", "Larsen",
 ];
 const FLOWS: &[&str] = &[
     "Main Inbound IVR",
@@ -272,11 +188,10 @@ impl Pools {
             .enumerate()
             .map(|(k, id)| Agent {
                 id,
-                name: format!(
-                    "{} {}",
-                    FIRST[k % FIRST.len()],
-                    LAST[(k / FIRST.len() + k) % LAST.len()]
-                ),
+                name: {
+                    let (first, last) = agent_name(k);
+                    format!("{first} {last}")
+                },
                 team: teams[k % teams.len()].clone(),
             })
             .collect();
@@ -319,210 +234,7 @@ fn uuid_into(rng: &mut Rng, out: &mut [u8; 36]) {
 }
 
 // ---------------------------------------------------------------------------
-// Minimal streaming JSON writer.
-
-#[derive(Default)]
-pub(crate) struct W {
-    pub b: Vec<u8>,
-    first: Vec<bool>,
-    after_key: bool,
-}
-
-impl W {
-    pub(super) fn sep(&mut self) {
-        if self.after_key {
-            self.after_key = false;
-            return;
-        }
-        if let Some(f) = self.first.last_mut() {
-            if *f {
-                *f = false;
-            } else {
-                self.b.push(b',');
-            }
-        }
-    }
-    pub(super) fn obj(&mut self) {
-        self.sep();
-        self.b.push(b'{');
-        self.first.push(true);
-    }
-    pub(super) fn end_obj(&mut self) {
-        self.b.push(b'}');
-        self.first.pop();
-    }
-    pub(super) fn arr(&mut self) {
-        self.sep();
-        self.b.push(b'[');
-        self.first.push(true);
-    }
-    pub(super) fn end_arr(&mut self) {
-        self.b.push(b']');
-        self.first.pop();
-    }
-    pub(super) fn key(&mut self, k: &str) {
-        self.sep();
-        self.b.push(b'"');
-        self.b.extend_from_slice(k.as_bytes());
-        self.b.extend_from_slice(b"\":");
-        self.after_key = true;
-    }
-    pub(super) fn s(&mut self, v: &str) {
-        self.sep();
-        self.b.push(b'"');
-        for &c in v.as_bytes() {
-            match c {
-                b'"' => self.b.extend_from_slice(b"\\\""),
-                b'\\' => self.b.extend_from_slice(b"\\\\"),
-                c if c < 0x20 => self.b.extend_from_slice(format!("\\u{c:04x}").as_bytes()),
-                c => self.b.push(c),
-            }
-        }
-        self.b.push(b'"');
-    }
-    pub(super) fn int(&mut self, v: i64) {
-        self.sep();
-        push_int(&mut self.b, v);
-    }
-    pub(super) fn float2(&mut self, v: f64) {
-        self.sep();
-        // Two decimals, like the MOS / R-factor values the API returns.
-        let c = (v * 100.0).round() as i64;
-        push_int(&mut self.b, c / 100);
-        self.b.push(b'.');
-        let f = (c % 100).abs();
-        self.b.push(b'0' + (f / 10) as u8);
-        self.b.push(b'0' + (f % 10) as u8);
-    }
-    pub(super) fn boolean(&mut self, v: bool) {
-        self.sep();
-        self.b.extend_from_slice(if v { b"true" } else { b"false" });
-    }
-    pub(super) fn date(&mut self, ms: i64) {
-        self.sep();
-        self.b.push(b'"');
-        push_date(&mut self.b, ms);
-        self.b.push(b'"');
-    }
-    pub(super) fn ks(&mut self, k: &str, v: &str) {
-        self.key(k);
-        self.s(v);
-    }
-    pub(super) fn ki(&mut self, k: &str, v: i64) {
-        self.key(k);
-        self.int(v);
-    }
-    pub(super) fn kd(&mut self, k: &str, ms: i64) {
-        self.key(k);
-        self.date(ms);
-    }
-    pub(super) fn kb(&mut self, k: &str, v: bool) {
-        self.key(k);
-        self.boolean(v);
-    }
-    pub(super) fn null(&mut self) {
-        self.sep();
-        self.b.extend_from_slice(b"null");
-    }
-    pub(super) fn kn(&mut self, k: &str) {
-        self.key(k);
-        self.null();
-    }
-    /// Milliseconds as decimal seconds, shortest form with at least one
-    /// decimal (`187.452`, `12.5`, `0.0`), as a .NET double serializes.
-    pub(super) fn secs(&mut self, ms: i64) {
-        self.sep();
-        push_int(&mut self.b, ms / 1000);
-        self.b.push(b'.');
-        let f = (ms % 1000).abs();
-        let d = [
-            b'0' + (f / 100) as u8,
-            b'0' + (f / 10 % 10) as u8,
-            b'0' + (f % 10) as u8,
-        ];
-        let mut n = 3;
-        while n > 1 && d[n - 1] == b'0' {
-            n -= 1;
-        }
-        self.b.extend_from_slice(&d[..n]);
-    }
-    pub(super) fn ksecs(&mut self, k: &str, ms: i64) {
-        self.key(k);
-        self.secs(ms);
-    }
-}
-
-pub(super) fn push_int(b: &mut Vec<u8>, v: i64) {
-    if v < 0 {
-        b.push(b'-');
-    }
-    let mut u = v.unsigned_abs();
-    let mut tmp = [0u8; 20];
-    let mut n = tmp.len();
-    loop {
-        n -= 1;
-        tmp[n] = b'0' + (u % 10) as u8;
-        u /= 10;
-        if u == 0 {
-            break;
-        }
-    }
-    b.extend_from_slice(&tmp[n..]);
-}
-
-/// `yyyy-MM-ddTHH:mm:ss.SSSZ` from epoch milliseconds, without chrono's
-/// formatter (tens of millions of timestamps at benchmark scale).
-pub(crate) fn push_date(b: &mut Vec<u8>, ms: i64) {
-    let days = ms.div_euclid(DAY_MS);
-    let rem = ms.rem_euclid(DAY_MS);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    let two = |b: &mut Vec<u8>, v: i64| {
-        b.push(b'0' + (v / 10) as u8);
-        b.push(b'0' + (v % 10) as u8);
-    };
-    two(b, y / 100);
-    two(b, y % 100);
-    b.push(b'-');
-    two(b, m);
-    b.push(b'-');
-    two(b, d);
-    b.push(b'T');
-    two(b, rem / 3_600_000);
-    b.push(b':');
-    two(b, rem / 60_000 % 60);
-    b.push(b':');
-    two(b, rem / 1000 % 60);
-    b.push(b'.');
-    let f = rem % 1000;
-    b.push(b'0' + (f / 100) as u8);
-    two(b, f % 100);
-    b.push(b'Z');
-}
-
-/// Formats epoch milliseconds the way the API does.
-pub(crate) fn fmt_date(ms: i64) -> String {
-    let mut b = Vec::with_capacity(24);
-    push_date(&mut b, ms);
-    String::from_utf8(b).expect("ascii")
-}
-
-// ---------------------------------------------------------------------------
 // One conversation.
-
-/// Exponential draw with a floor and ceiling, in ms.
-fn exp_ms(rng: &mut Rng, mean_ms: f64, min: i64, max: i64) -> i64 {
-    let u = rng.f64().max(1e-12);
-    ((-u.ln() * mean_ms) as i64).clamp(min, max)
-}
 
 fn phone(rng: &mut Rng) -> String {
     format!(
@@ -1137,24 +849,8 @@ fn write_conversation(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{DateTime, SecondsFormat};
 
-    #[test]
-    fn date_format_matches_chrono() {
-        for ms in [
-            0i64,
-            951_782_400_123,
-            1_795_132_799_999,
-            1_795_132_800_000,
-            4_102_444_800_001,
-            1_709_164_800_500,
-        ] {
-            let c = DateTime::from_timestamp_millis(ms)
-                .unwrap()
-                .to_rfc3339_opts(SecondsFormat::Millis, true);
-            assert_eq!(fmt_date(ms), c);
-        }
-    }
+    const DAY_MS: i64 = 86_400_000;
 
     #[test]
     fn default_data_has_the_awkward_cases_clients_must_handle() {
@@ -1190,11 +886,11 @@ mod tests {
         let b = generate(7, 600, 8, 1_795_132_800_000, 1_795_132_800_000 + 2 * DAY_MS);
         assert_eq!(a.records.len(), 608);
         let mut kinds = [0usize; 4];
-        for (x, y) in a.records.iter().zip(&b.records) {
+        for (k, (x, y)) in a.records.iter().zip(&b.records).enumerate() {
             assert_eq!(x.json, y.json);
             let full: serde_json::Value = serde_json::from_slice(&x.json).unwrap();
             let mut q = Vec::new();
-            x.push_without_attributes(&mut q);
+            a.push_without_attributes(k, &mut q);
             let lean: serde_json::Value = serde_json::from_slice(&q).unwrap();
             assert!(!String::from_utf8(q).unwrap().contains("\"attributes\""));
             if x.bad {

@@ -1,29 +1,28 @@
 //! Deterministic NICE CXone completed contacts (`completedContacts[]` items
 //! of `GET .../contacts/completed`, v34 names per `shared/vendor-apis/cxone.md`
-//! §3), serialized once into bytes like the Genesys records.
+//! §3), serialized once into bytes by the shared generator.
 //!
 //! Every Nth record uses the legacy spellings and string-typed numbers and
 //! booleans older API versions send; their durations are whole seconds so a
 //! lenient parser lands them on exactly the same values as modern records.
 
-use super::gen::{mix, Dataset, Record, W};
-use bytes::Bytes;
+use crate::simulator::core::json::W;
+use crate::simulator::core::records::{
+    self, agent_name, exp_ms, mix, Layout, Record, Slot, Written,
+};
 use fastrand::Rng;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 /// `contactId` of record 0: beyond 2^32, so an i32 (or u32) parser breaks.
-pub(crate) const FIRST_CONTACT_ID: i64 = 5_000_000_000;
+const FIRST_CONTACT_ID: i64 = 5_000_000_000;
 /// The business unit every page names.
-pub(crate) const BUSINESS_UNIT_ID: i64 = 4_600_001;
+pub(super) const BUSINESS_UNIT_ID: i64 = 4_600_001;
 /// Gap between consecutive contact ids; ids grow with start time, so the
 /// order "start, then contactId" is simply storage order.
 const ID_STRIDE: i64 = 8;
-const CHUNK: usize = 4096;
 
 /// The four malformed shapes a run must quarantine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum BadKind {
+pub(super) enum BadKind {
     MissingId,
     StartNotADate,
     DurationObject,
@@ -53,97 +52,47 @@ fn contact_id(seed: u64, i: usize) -> i64 {
 /// Builds `contacts` good records plus `bad_records` malformed ones, with
 /// starts spread evenly (with jitter) over `[start_ms, end_ms)`. Every
 /// `legacy_every`-th record (1-based) uses legacy spellings.
-pub(crate) fn generate(
+pub(super) fn generate(
     seed: u64,
     contacts: usize,
     bad_records: usize,
     legacy_every: Option<u32>,
     start_ms: i64,
     end_ms: i64,
-) -> Dataset {
-    let total = contacts + bad_records;
+) -> Vec<Record> {
     let pools = Pools::new(seed);
-    let mut bad_at = vec![u32::MAX; total];
-    for j in 0..bad_records {
-        let i = ((j as f64 + 0.5) * total as f64 / bad_records as f64) as usize;
-        bad_at[i.min(total - 1)] = j as u32;
-    }
-    let span = (end_ms - start_ms).max(1) as f64;
-    let chunks = total.div_ceil(CHUNK);
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<(usize, Vec<Record>)>> = Mutex::new(Vec::with_capacity(chunks));
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
-        .min(chunks.max(1));
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                let mut w = W::default();
-                loop {
-                    let c = next.fetch_add(1, Ordering::Relaxed);
-                    if c >= chunks {
-                        break;
-                    }
-                    let lo = c * CHUNK;
-                    let hi = (lo + CHUNK).min(total);
-                    w.b = Vec::with_capacity((hi - lo) * 1700);
-                    let mut metas = Vec::with_capacity(hi - lo);
-                    for (i, &bad_j) in bad_at.iter().enumerate().take(hi).skip(lo) {
-                        let mut rng = Rng::with_seed(mix(seed ^ 0xC0DE, i as u64));
-                        let u = rng.f64();
-                        let st = start_ms + ((i as f64 + u) * span / total as f64) as i64;
-                        let st = st.min(end_ms - 1).max(start_ms);
-                        let bad = (bad_j != u32::MAX).then(|| BadKind::nth(bad_j as usize));
-                        // Bad records keep the modern shape: one defect each.
-                        let legacy = bad.is_none()
-                            && legacy_every.is_some_and(|k| k > 0 && (i + 1) % k as usize == 0);
-                        let from = w.b.len();
-                        let c = Contact {
-                            seed,
-                            index: i,
-                            start: st,
-                            bad,
-                            legacy,
-                        };
-                        let (id, dur) = write_contact(&mut w, &pools, &mut rng, &c);
-                        metas.push((from, w.b.len(), st, dur, id, bad.is_some()));
-                    }
-                    let arena = Bytes::from(std::mem::take(&mut w.b));
-                    let recs = metas
-                        .into_iter()
-                        .map(|(a, z, st, dur, id, bad)| Record {
-                            start_ms: st,
-                            // Completed contacts have all ended; the ground
-                            // truth's duration is end - start.
-                            end_ms: Some(st + dur),
-                            id: id.map(String::into_boxed_str),
-                            bad,
-                            json: arena.slice(a..z),
-                            attr_skips: Box::new([]),
-                        })
-                        .collect();
-                    done.lock().unwrap().push((c, recs));
-                }
-            });
+    let layout = Layout {
+        seed: seed ^ 0xC0DE,
+        good: contacts,
+        bad: bad_records,
+        start_ms,
+        end_ms,
+        chunk: 4096,
+        record_bytes: 1700,
+    };
+    let (records, _) = records::generate(&layout, |w, rng, slot: &Slot| {
+        let i = slot.index;
+        let bad = slot.bad.map(BadKind::nth);
+        // Bad records keep the modern shape: one defect each.
+        let legacy =
+            bad.is_none() && legacy_every.is_some_and(|k| k > 0 && (i + 1) % k as usize == 0);
+        let c = Contact {
+            seed,
+            index: i,
+            start: slot.start_ms,
+            bad,
+            legacy,
+        };
+        let (id, dur) = write_contact(w, &pools, rng, &c);
+        Written {
+            id,
+            // Completed contacts have all ended; the ground truth's
+            // duration is end - start.
+            end_ms: Some(slot.start_ms + dur),
+            extra: (),
         }
     });
-    let mut parts = done.into_inner().unwrap();
-    parts.sort_by_key(|p| p.0);
-    let mut records = Vec::with_capacity(total);
-    for (_, r) in parts {
-        records.extend(r);
-    }
-    let max_duration_ms = records
-        .iter()
-        .filter_map(|r| r.end_ms.map(|e| e - r.start_ms))
-        .max()
-        .unwrap_or(0);
-    Dataset {
-        records,
-        max_duration_ms,
-        ongoing: Vec::new(),
-    }
+    records
 }
 
 // ---------------------------------------------------------------------------
@@ -171,16 +120,6 @@ const TEAMS: &[&str] = &[
     "Back Office",
     "Night Shift",
 ];
-const FIRST: &[&str] = &[
-    "Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "Lucas", "Mia", "Mateo", "Amelia",
-    "Leo", "Harper", "Ethan", "Aria", "Kenji", "Priya", "Tomás", "Ingrid", "Amara", "Chloé",
-    "Jonas", "Fatima", "Diego",
-];
-const LAST: &[&str] = &[
-    "Smith", "Johnson", "García", "Brown", "Nguyen", "Müller", "Okafor", "Rossi", "Kowalski",
-    "Tanaka", "Silva", "Dubois", "Haddad", "O'Brien", "Patel", "Larsen",
-];
-
 impl Pools {
     fn new(seed: u64) -> Pools {
         let mut rng = Rng::with_seed(mix(seed ^ 0xC0DE, u64::MAX));
@@ -190,11 +129,14 @@ impl Pools {
             .map(|(k, &n)| (2_200_100 + k as i64 * 7 + rng.i64(0..7), n))
             .collect();
         let agents = (0..120)
-            .map(|k| Agent {
-                id: 4_100_000 + k as i64 * 13 + rng.i64(0..13),
-                first: FIRST[k % FIRST.len()],
-                last: LAST[(k / FIRST.len() + k) % LAST.len()],
-                team: k % TEAMS.len(),
+            .map(|k| {
+                let (first, last) = agent_name(k);
+                Agent {
+                    id: 4_100_000 + k as i64 * 13 + rng.i64(0..13),
+                    first,
+                    last,
+                    team: k % TEAMS.len(),
+                }
             })
             .collect();
         Pools { agents, teams }
@@ -287,12 +229,6 @@ const TAGS: &[(i64, &str)] = &[
     (900_013, "Escalated"),
     (900_014, "Callback Requested"),
 ];
-
-/// Exponential draw with a floor and ceiling, in ms.
-fn exp_ms(rng: &mut Rng, mean_ms: f64, min: i64, max: i64) -> i64 {
-    let u = rng.f64().max(1e-12);
-    ((-u.ln() * mean_ms) as i64).clamp(min, max)
-}
 
 fn phone(rng: &mut Rng) -> String {
     format!(
@@ -691,11 +627,11 @@ mod tests {
     fn records_are_valid_json_sorted_deterministic_and_lenient_parsable() {
         let a = generate(7, 700, 8, Some(7), START, START + 2 * DAY);
         let b = generate(7, 700, 8, Some(7), START, START + 2 * DAY);
-        assert_eq!(a.records.len(), 708);
+        assert_eq!(a.len(), 708);
         let mut kinds = [0usize; 4];
         let mut legacy = 0;
         let mut prev_id = 0i64;
-        for (x, y) in a.records.iter().zip(&b.records) {
+        for (x, y) in a.iter().zip(&b) {
             assert_eq!(x.json, y.json);
             let v: Value = serde_json::from_slice(&x.json).unwrap();
             if x.bad {
@@ -739,14 +675,13 @@ mod tests {
         }
         assert_eq!(kinds, [2, 2, 2, 2]);
         assert!((90..=110).contains(&legacy), "legacy records: {legacy}");
-        assert!(a.records.windows(2).all(|w| w[0].start_ms <= w[1].start_ms));
+        assert!(a.windows(2).all(|w| w[0].start_ms <= w[1].start_ms));
     }
 
     #[test]
     fn default_data_has_the_awkward_cases_clients_must_handle() {
         let d = generate(42, 3_000, 0, Some(7), START, START + 3 * DAY);
         let all: String = d
-            .records
             .iter()
             .map(|r| std::str::from_utf8(&r.json).unwrap())
             .collect();
@@ -778,7 +713,7 @@ mod tests {
         ] {
             assert!(all.contains(&format!("\"mediaTypeName\":\"{m}\"")), "{m}");
         }
-        let avg = d.records.iter().map(|r| r.json.len()).sum::<usize>() / d.records.len();
+        let avg = d.iter().map(|r| r.json.len()).sum::<usize>() / d.len();
         assert!((1000..2500).contains(&avg), "average record size {avg}");
     }
 }

@@ -1,0 +1,200 @@
+//! Genesys's async details jobs: submit, poll, page through results with
+//! a cursor, delete (`shared/vendor-apis/genesys.md` §3).
+
+use super::api::{bad_request, parse_query, DAY_MS};
+use super::Genesys;
+use crate::simulator::core::json::{fmt_date, push_date};
+use crate::simulator::core::{random_uuid, App, Reply};
+use axum::http::StatusCode;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use bytes::Bytes;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Every job submitted and not deleted.
+#[derive(Default)]
+pub(super) struct Jobs {
+    by_id: HashMap<String, Job>,
+    submitted: u32,
+}
+
+struct Job {
+    seq: u32,
+    fail: bool,
+    polls: u32,
+    terminal: Option<&'static str>,
+    submitted_ms: i64,
+    completed_ms: Option<i64>,
+    indices: Arc<Vec<u32>>,
+}
+
+impl Genesys {
+    pub(super) fn create_job(&self, app: &App, body: &[u8], ctx: &str) -> Reply {
+        let (q, (s, e)) = match parse_query(body, ctx) {
+            Ok(x) => x,
+            Err(r) => return r,
+        };
+        let data = &self.data;
+        let recs = &data.records;
+        // Lifetime overlap: start < end_i and (end > start_i or ongoing).
+        // Nothing that started more than the longest duration ago can overlap,
+        // except ongoing conversations, which are indexed separately.
+        let start_of_day = q.start_of_day_interval_matching.unwrap_or(false);
+        let day_start = s.div_euclid(DAY_MS) * DAY_MS;
+        let min_start = if start_of_day { day_start } else { i64::MIN };
+        let hi = recs.partition_point(|r| r.start_ms < e);
+        let lo = recs
+            .partition_point(|r| r.start_ms < (s - data.max_duration_ms).max(min_start))
+            .min(hi);
+        let mut indices: Vec<u32> = data
+            .ongoing
+            .iter()
+            .copied()
+            .take_while(|&i| (i as usize) < lo)
+            .filter(|&i| recs[i as usize].start_ms >= min_start)
+            .collect();
+        indices.extend(
+            (lo..hi)
+                .filter(|&i| recs[i].end_ms.is_none_or(|end| end > s))
+                .map(|i| i as u32),
+        );
+        if q.descending().unwrap_or(false) {
+            indices.reverse();
+        }
+        if let Some(limit) = q.limit {
+            indices.truncate(limit.max(0) as usize);
+        }
+        let mut jobs = self.jobs.lock().expect("jobs lock");
+        jobs.submitted += 1;
+        let seq = jobs.submitted;
+        let id = random_uuid(&mut self.rng.lock().expect("rng lock"));
+        jobs.by_id.insert(
+            id.clone(),
+            Job {
+                seq,
+                fail: seq <= app.cfg.faults.job_failures,
+                polls: 0,
+                terminal: None,
+                submitted_ms: chrono::Utc::now().timestamp_millis(),
+                completed_ms: None,
+                indices: Arc::new(indices),
+            },
+        );
+        Reply::json(
+            StatusCode::ACCEPTED,
+            serde_json::to_vec(&json!({"jobId": id})).expect("json"),
+        )
+    }
+
+    pub(super) fn job_status(&self, id: &str) -> Option<Reply> {
+        let mut jobs = self.jobs.lock().expect("jobs lock");
+        let job = jobs.by_id.get_mut(id)?;
+        job.polls += 1;
+        // Deterministic progress: odd jobs show QUEUED then PENDING, even jobs
+        // QUEUED only, before the terminal state. No wall clock involved.
+        let waiting_polls = 1 + job.seq % 2;
+        let state = match job.terminal {
+            Some(t) => t,
+            None if job.polls > waiting_polls => {
+                let t = if job.fail { "FAILED" } else { "FULFILLED" };
+                job.terminal = Some(t);
+                job.completed_ms = Some(chrono::Utc::now().timestamp_millis());
+                t
+            }
+            None if job.polls == 1 => "QUEUED",
+            None => "PENDING",
+        };
+        let mut body = serde_json::Map::new();
+        body.insert("state".into(), state.into());
+        body.insert("submissionDate".into(), fmt_date(job.submitted_ms).into());
+        if let Some(c) = job.completed_ms {
+            body.insert("completionDate".into(), fmt_date(c).into());
+            body.insert("expirationDate".into(), fmt_date(c + DAY_MS).into());
+        }
+        if state == "FAILED" {
+            body.insert(
+                "errorMessage".into(),
+                "The query failed to execute due to an internal error. Please resubmit the job."
+                    .into(),
+            );
+        }
+        Some(Reply::json(
+            StatusCode::OK,
+            serde_json::to_vec(&body).expect("json"),
+        ))
+    }
+
+    /// `DELETE .../jobs/{id}`: 204 with a JSON content type, as the API does.
+    pub(super) fn delete_job(&self, id: &str) -> Option<Reply> {
+        self.jobs.lock().expect("jobs lock").by_id.remove(id)?;
+        Some(Reply {
+            content_type: "application/json",
+            ..Reply::json(StatusCode::NO_CONTENT, Bytes::new())
+        })
+    }
+
+    pub(super) fn job_results(
+        &self,
+        app: &App,
+        id: &str,
+        params: &HashMap<String, String>,
+        ctx: &str,
+    ) -> Option<Reply> {
+        let (state, indices) = {
+            let jobs = self.jobs.lock().expect("jobs lock");
+            let job = jobs.by_id.get(id)?;
+            (job.terminal, job.indices.clone())
+        };
+        if state != Some("FULFILLED") {
+            let shown = state.unwrap_or("PENDING");
+            return Some(bad_request(
+                &format!("Results are not available for job {id} in state {shown}"),
+                ctx,
+            ));
+        }
+        let page_size = match params.get("pageSize").map(|p| p.parse::<usize>()) {
+            None => 100,
+            Some(Ok(n)) if (1..=1000).contains(&n) => n,
+            Some(_) => return Some(bad_request("pageSize must be between 1 and 1000", ctx)),
+        };
+        let offset = match params.get("cursor").filter(|c| !c.is_empty()) {
+            None => 0,
+            Some(c) => match decode_cursor(id, c) {
+                Some(o) => o,
+                None => return Some(bad_request("Invalid cursor", ctx)),
+            },
+        };
+        let recs = &self.data.records;
+        let page = &indices[offset.min(indices.len())..(offset + page_size).min(indices.len())];
+        let mut out = Vec::with_capacity(page.len() * 5000 + 128);
+        out.extend_from_slice(b"{\"conversations\":[");
+        for (k, &i) in page.iter().enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(&recs[i as usize].json);
+        }
+        out.push(b']');
+        if offset + page_size < indices.len() {
+            out.extend_from_slice(b",\"cursor\":\"");
+            out.extend_from_slice(encode_cursor(id, offset + page_size).as_bytes());
+            out.push(b'"');
+        }
+        out.extend_from_slice(b",\"dataAvailabilityDate\":\"");
+        push_date(&mut out, app.availability_ms());
+        out.extend_from_slice(b"\"}");
+        Some(Reply::json(StatusCode::OK, out))
+    }
+}
+
+fn encode_cursor(job: &str, offset: usize) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{job}:{offset}"))
+}
+
+fn decode_cursor(job: &str, cursor: &str) -> Option<usize> {
+    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
+    let (j, off) = raw.rsplit_once(':')?;
+    (j == job).then(|| off.parse().ok()).flatten()
+}
