@@ -6,6 +6,7 @@
 mod common;
 
 mod check;
+mod connector_contract;
 mod cxone_e2e;
 mod exactly_once;
 mod genesys_e2e;

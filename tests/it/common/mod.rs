@@ -11,20 +11,16 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 pub mod s3;
+pub mod store;
+pub mod subject;
+
+pub use subject::Subject;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_cxetl");
 
 /// The tables of Genesys's `conversations` stream.
 pub fn genesys_tables() -> Vec<cxetl::transform::Table> {
-    [
-        "conversations",
-        "genesys_participants",
-        "genesys_sessions",
-        "genesys_segments",
-        "genesys_metrics",
-    ]
-    .map(cxetl::transform::Table::named)
-    .to_vec()
+    Subject::Genesys.tables()
 }
 
 /// Starts the simulator on a free loopback port.
@@ -71,7 +67,7 @@ pub async fn run_genesys(
     out: &Path,
     extra: &[&str],
 ) -> Run {
-    run_genesys_to(sim, start, end, &out.display().to_string(), extra, &[]).await
+    Subject::Genesys.run(sim, start, end, out, extra).await
 }
 
 /// Like [`run_genesys`], to any output URL and with extra environment.
@@ -83,9 +79,9 @@ pub async fn run_genesys_to(
     extra: &[&str],
     extra_env: &[(String, String)],
 ) -> Run {
-    let (args, mut env) = genesys_command(sim, start, end, output, extra);
-    env.extend(extra_env.iter().cloned());
-    cxetl_with_env(&args, &env).await
+    Subject::Genesys
+        .run_to(sim, start, end, output, extra, extra_env)
+        .await
 }
 
 /// Arguments and environment of `cxetl run genesys` against `sim`.
@@ -96,27 +92,7 @@ pub fn genesys_command(
     output: &str,
     extra: &[&str],
 ) -> (Vec<String>, Vec<(String, String)>) {
-    let mut args: Vec<String> = [
-        "run", "genesys", "--start", start, "--end", end, "--output", output,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    args.extend(extra.iter().map(|s| s.to_string()));
-    let env = vec![
-        (
-            "GENESYS_CLIENT_ID".to_string(),
-            sim.config().client_id.clone(),
-        ),
-        (
-            "GENESYS_CLIENT_SECRET".to_string(),
-            sim.config().client_secret.clone(),
-        ),
-        ("GENESYS_API_URL".to_string(), sim.api_url()),
-        ("GENESYS_LOGIN_URL".to_string(), sim.login_url()),
-        ("CXETL_JOB_POLL_MS".to_string(), "20".to_string()),
-    ];
-    (args, env)
+    Subject::Genesys.command(sim, start, end, output, extra)
 }
 
 /// Runs the binary with arguments and extra environment (the parent's
