@@ -1,7 +1,9 @@
 //! Issue 4 acceptance: one commit protocol on local disk and on a real S3
-//! server — re-slicing, crash-resume, concurrent runs, storage preflight.
+//! server — re-slicing, SIGKILL-resume, concurrent runs, storage preflight.
+//! (Crashes at each commit step, for every vendor: `connector_contract::resume`.)
 
 use crate::common::s3::{S3Server, BUCKET};
+use crate::common::store::{self, Target};
 use crate::common::*;
 use cxetl::simulator::{SimConfig, Simulator};
 use cxetl::Interval;
@@ -12,104 +14,21 @@ use std::time::Duration;
 const START: &str = "2026-11-20";
 const END: &str = "2026-11-22";
 
-/// Where a run writes: a local folder or a prefix in the S3 server.
-enum Target {
-    Local(tempfile::TempDir),
-    S3(S3Server),
-}
+const GENESYS: Subject = Subject::Genesys;
 
-impl Target {
-    async fn both() -> Vec<Target> {
-        vec![
-            Target::Local(tempfile::tempdir().unwrap()),
-            Target::S3(S3Server::start().await),
-        ]
-    }
-
-    fn url(&self) -> String {
-        match self {
-            Target::Local(d) => d.path().display().to_string(),
-            Target::S3(_) => format!("s3://{BUCKET}/cx"),
-        }
-    }
-
-    fn env(&self) -> Vec<(String, String)> {
-        match self {
-            Target::Local(_) => vec![],
-            Target::S3(s) => s.env(),
-        }
-    }
-
-    /// The folder holding what the run wrote (S3 objects are files on the server's disk).
-    fn dir(&self) -> PathBuf {
-        match self {
-            Target::Local(d) => d.path().to_path_buf(),
-            Target::S3(s) => s.dir("cx"),
-        }
-    }
-
-    fn name(&self) -> &'static str {
-        match self {
-            Target::Local(_) => "local",
-            Target::S3(_) => "s3",
-        }
-    }
-
-    async fn run(&self, sim: &Simulator, start: &str, end: &str, extra: &[&str]) -> Run {
-        run_genesys_to(sim, start, end, &self.url(), extra, &self.env()).await
-    }
-}
-
-/// Rows per table as read back from Parquet.
-fn table_rows(dir: &Path) -> BTreeMap<String, usize> {
-    crate::common::genesys_tables()
-        .iter()
-        .map(|t| {
-            (
-                t.name().to_string(),
-                read_table(dir, t.name()).iter().map(|b| b.num_rows()).sum(),
-            )
-        })
-        .collect()
-}
-
+/// [`store::assert_exactly_once`] for Genesys.
 fn assert_exactly_once(
     dir: &Path,
     sim: &Simulator,
     reference: &BTreeMap<String, usize>,
     context: &str,
 ) {
-    let truth = sim.ground_truth(&Interval::parse(START, END).unwrap());
-    let got = conversations(dir);
-    assert_eq!(got.rows, truth.count, "{context}: conversation rows");
-    assert_eq!(got.ids, truth.ids, "{context}: ids");
-    assert_eq!(
-        got.duration_ms_sum, truth.duration_ms_sum,
-        "{context}: duration sum"
-    );
-    assert_eq!(&table_rows(dir), reference, "{context}: rows per table");
-    // Nothing but whole, interval-named Parquet files under the table folders.
-    for t in crate::common::genesys_tables() {
-        for f in all_files(&dir.join(t.name())) {
-            let name = f.file_name().unwrap().to_str().unwrap();
-            assert!(
-                name.ends_with(".parquet")
-                    && cxetl::sink::layout::slice_of_file(&object_store::path::Path::from(name))
-                        .is_some(),
-                "{context}: stray file {}",
-                f.display()
-            );
-        }
-    }
+    store::assert_exactly_once(GENESYS, dir, sim, reference, context)
 }
 
-/// Row counts of an uninterrupted daily run: the reference for every other scenario.
+/// Row counts of an uninterrupted daily run over the jobs path.
 async fn reference(sim: &Simulator) -> BTreeMap<String, usize> {
-    let out = tempfile::tempdir().unwrap();
-    run_genesys(sim, START, END, out.path(), &["--genesys-api", "jobs"])
-        .await
-        .expect_code(0);
-    table_rows(out.path())
+    store::reference(GENESYS, sim, &["--genesys-api", "jobs"]).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -119,13 +38,14 @@ async fn daily_then_hourly_then_daily_is_exactly_once_on_both_stores() {
     for target in Target::both().await {
         let ctx = target.name();
         target
-            .run(&sim, START, END, &["--genesys-api", "jobs"])
+            .run(GENESYS, &sim, START, END, &["--genesys-api", "jobs"])
             .await
             .expect_code(0);
         assert_exactly_once(&target.dir(), &sim, &reference, &format!("{ctx} daily"));
 
         target
             .run(
+                GENESYS,
                 &sim,
                 "2026-11-20T06:00:00Z",
                 "2026-11-20T09:00:00Z",
@@ -157,7 +77,7 @@ async fn daily_then_hourly_then_daily_is_exactly_once_on_both_stores() {
         }
 
         target
-            .run(&sim, START, END, &["--genesys-api", "jobs"])
+            .run(GENESYS, &sim, START, END, &["--genesys-api", "jobs"])
             .await
             .expect_code(0);
         assert_exactly_once(
@@ -170,84 +90,6 @@ async fn daily_then_hourly_then_daily_is_exactly_once_on_both_stores() {
             table_files(&target.dir(), "conversations").len(),
             2,
             "{ctx}: back to one file per day"
-        );
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_run_killed_at_any_step_resumes_to_the_same_output() {
-    let sim = start(small_config(1200)).await;
-    let reference = reference(&sim).await;
-    let plan = [
-        "--genesys-api",
-        "jobs",
-        "--slice",
-        "12h",
-        "--concurrency",
-        "1",
-    ];
-    let cases = [
-        ("page", "3"),
-        ("staged", "2"),
-        ("renamed", "7"),
-        ("published", "2"),
-    ];
-    let targets = Target::both().await;
-    for (i, (point, n)) in cases.iter().enumerate() {
-        // Alternate the store so both see crashes; fresh prefix per case.
-        let target = match &targets[i % 2] {
-            Target::Local(_) => Target::Local(tempfile::tempdir().unwrap()),
-            Target::S3(_) => Target::S3(S3Server::start().await),
-        };
-        let ctx = format!("{} crash at {point}:{n}", target.name());
-        let mut env = target.env();
-        env.push(("CXETL_FAILPOINT".into(), format!("{point}:{n}")));
-        let crashed = run_genesys_to(&sim, START, END, &target.url(), &plan, &env).await;
-        assert_eq!(
-            crashed.code, 137,
-            "{ctx}: the failpoint should end the run\n{}",
-            crashed.stderr
-        );
-        // Whatever the crash left, readers never see a torn file: every file
-        // under the table folders opens and reads to the end.
-        for t in crate::common::genesys_tables() {
-            for f in all_files(&target.dir().join(t.name())) {
-                assert!(
-                    f.extension().is_some_and(|e| e == "parquet"),
-                    "{ctx}: stray {}",
-                    f.display()
-                );
-                let rows: usize = read_file(&f).iter().map(|b| b.num_rows()).sum();
-                assert!(rows > 0, "{ctx}: empty file {}", f.display());
-            }
-        }
-
-        let resumed = target.run(&sim, START, END, &plan).await;
-        resumed.expect_code(0);
-        assert_exactly_once(&target.dir(), &sim, &reference, &ctx);
-        let s = resumed.summary();
-        assert_eq!(
-            s["conversations"],
-            conversations(&target.dir()).rows,
-            "{ctx}: the resumed summary covers the whole interval"
-        );
-        if *point == "published" || *point == "renamed" {
-            assert!(
-                resumed.stderr.contains("resuming an interrupted run"),
-                "{ctx}: the checkpoint was used"
-            );
-        }
-        assert!(
-            all_files(&target.dir().join("_staging")).is_empty(),
-            "{ctx}: staging left over"
-        );
-        assert!(
-            all_files(&target.dir().join("_state")).is_empty(),
-            "{ctx}: checkpoint left after success"
-        );
-        assert!(
-            all_files(&target.dir().join("_leases")).is_empty(),
-            "{ctx}: lease left after success"
         );
     }
 }
@@ -427,7 +269,10 @@ async fn export_s3_dataset_for_duckdb() {
         ),
     ];
     for (name, start, end, extra) in steps {
-        target.run(&sim, start, end, extra).await.expect_code(0);
+        target
+            .run(GENESYS, &sim, start, end, extra)
+            .await
+            .expect_code(0);
         copy_dir(&target.dir(), &export.join(name));
     }
     let truth = sim.ground_truth(&Interval::parse(START, END).unwrap());

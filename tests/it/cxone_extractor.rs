@@ -1,4 +1,4 @@
-//! The CXone source (`src/sources/cxone`) against the CXone simulator: the
+//! The CXone source (`src/vendors/cxone`) against the CXone simulator: the
 //! discovery chain, the access-key grant and top/skip paging through faults
 //! end where the ground truth says.
 
