@@ -11,27 +11,7 @@ use cxetl::transform::Table;
 use cxetl::Interval;
 use std::time::Duration;
 
-/// One `#[tokio::test]` per vendor for each contract: `<contract>::genesys`
-/// and `<contract>::cxone` call `<contract>(Subject::…)`.
-macro_rules! contracts {
-    ($($contract:ident),* $(,)?) => {$(
-        mod $contract {
-            use crate::common::Subject;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn genesys() {
-                super::$contract(Subject::Genesys).await
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn cxone() {
-                super::$contract(Subject::Cxone).await
-            }
-        }
-    )*};
-}
-
-contracts!(
+for_each_subject!(
     ground_truth,
     token_expiry,
     revocation,
@@ -67,6 +47,20 @@ async fn run_whole(subject: Subject, sim: &cxetl::simulator::Simulator, args: &[
     run.expect_code(0);
     subject.assert_matches_truth(out.path(), sim, &whole());
     run
+}
+
+/// Starts `subject`'s simulator with `faults` and runs the whole interval
+/// over many pages with `concurrency` workers, to the truth.
+async fn paged_with_faults(
+    subject: Subject,
+    conversations: usize,
+    faults: Faults,
+    concurrency: &str,
+) -> (cxetl::simulator::Simulator, Run) {
+    let sim = start(with_faults(subject, conversations, faults)).await;
+    let args = plus(subject.paged(), &["--concurrency", concurrency]);
+    let run = run_whole(subject, &sim, &args).await;
+    (sim, run)
 }
 
 /// Output equals the ground truth, read back over many pages.
@@ -130,13 +124,7 @@ async fn revocation(subject: Subject) {
         revoke_every: Some(4),
         ..Faults::default()
     };
-    let sim = start(with_faults(subject, 1200, faults)).await;
-    let run = run_whole(
-        subject,
-        &sim,
-        &plus(subject.paged(), &["--concurrency", "1"]),
-    )
-    .await;
+    let (sim, run) = paged_with_faults(subject, 1200, faults, "1").await;
 
     let log = sim.request_log();
     let revoked: Vec<_> = log
@@ -174,13 +162,7 @@ async fn throttling(subject: Subject) {
         retry_after: Some(1),
         ..Faults::default()
     };
-    let sim = start(with_faults(subject, 800, faults)).await;
-    let run = run_whole(
-        subject,
-        &sim,
-        &plus(subject.paged(), &["--concurrency", "2"]),
-    )
-    .await;
+    let (sim, run) = paged_with_faults(subject, 800, faults, "2").await;
 
     let log = sim.request_log();
     let throttled: Vec<_> = log

@@ -16,6 +16,39 @@ const END: &str = "2026-11-22";
 
 const GENESYS: Subject = Subject::Genesys;
 
+/// Small pages one slice at a time: a run that is still going when it is
+/// killed or overlapped.
+const SLOW_PLAN: [&str; 6] = [
+    "--genesys-api",
+    "query",
+    "--slice",
+    "6h",
+    "--concurrency",
+    "1",
+];
+
+/// `cxetl run genesys` arguments over the whole interval into `out`, then `plan`.
+fn out_at(out: &Path, plan: &[&str]) -> Vec<String> {
+    ["--start", START, "--end", END, "--output"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([out.display().to_string()])
+        .chain(plan.iter().map(|s| s.to_string()))
+        .collect()
+}
+
+/// A simulator whose pages take `page_ms`, the reference rows and an
+/// empty output folder.
+async fn slow_run_setup(page_ms: u64) -> (Simulator, BTreeMap<String, usize>, tempfile::TempDir) {
+    let sim = start(SimConfig {
+        page_latency: Duration::from_millis(page_ms),
+        ..small_config(1200)
+    })
+    .await;
+    let reference = reference(&sim).await;
+    (sim, reference, tempfile::tempdir().unwrap())
+}
+
 /// [`store::assert_exactly_once`] for Genesys.
 fn assert_exactly_once(
     dir: &Path,
@@ -37,11 +70,14 @@ async fn daily_then_hourly_then_daily_is_exactly_once_on_both_stores() {
     let reference = reference(&sim).await;
     for target in Target::both().await {
         let ctx = target.name();
+        let check = |step: &str| {
+            assert_exactly_once(&target.dir(), &sim, &reference, &format!("{ctx} {step}"))
+        };
         target
             .run(GENESYS, &sim, START, END, &["--genesys-api", "jobs"])
             .await
             .expect_code(0);
-        assert_exactly_once(&target.dir(), &sim, &reference, &format!("{ctx} daily"));
+        check("daily");
 
         target
             .run(
@@ -53,12 +89,7 @@ async fn daily_then_hourly_then_daily_is_exactly_once_on_both_stores() {
             )
             .await
             .expect_code(0);
-        assert_exactly_once(
-            &target.dir(),
-            &sim,
-            &reference,
-            &format!("{ctx} hourly inside the day"),
-        );
+        check("hourly inside the day");
         let names: Vec<String> = table_files(&target.dir(), "conversations")
             .iter()
             .map(|p| p.file_name().unwrap().to_str().unwrap().to_string())
@@ -80,12 +111,7 @@ async fn daily_then_hourly_then_daily_is_exactly_once_on_both_stores() {
             .run(GENESYS, &sim, START, END, &["--genesys-api", "jobs"])
             .await
             .expect_code(0);
-        assert_exactly_once(
-            &target.dir(),
-            &sim,
-            &reference,
-            &format!("{ctx} daily again"),
-        );
+        check("daily again");
         assert_eq!(
             table_files(&target.dir(), "conversations").len(),
             2,
@@ -96,27 +122,8 @@ async fn daily_then_hourly_then_daily_is_exactly_once_on_both_stores() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_run_then_resume() {
-    let sim = start(SimConfig {
-        page_latency: Duration::from_millis(120),
-        ..small_config(1200)
-    })
-    .await;
-    let reference = reference(&sim).await;
-    let out = tempfile::tempdir().unwrap();
-    let (args, env) = genesys_command(
-        &sim,
-        START,
-        END,
-        &out.path().display().to_string(),
-        &[
-            "--genesys-api",
-            "query",
-            "--slice",
-            "6h",
-            "--concurrency",
-            "1",
-        ],
-    );
+    let (sim, reference, out) = slow_run_setup(120).await;
+    let (args, env) = GENESYS.command(&sim, &out_at(out.path(), &SLOW_PLAN));
     let mut child = std::process::Command::new(BIN)
         .args(&args)
         .envs(env)
@@ -139,21 +146,9 @@ async fn sigkill_mid_run_then_resume() {
         "the killed run left its checkpoint"
     );
 
-    let resumed = run_genesys(
-        &sim,
-        START,
-        END,
-        out.path(),
-        &[
-            "--genesys-api",
-            "query",
-            "--slice",
-            "6h",
-            "--concurrency",
-            "1",
-        ],
-    )
-    .await;
+    let resumed = Subject::Genesys
+        .run(&sim, START, END, out.path(), &SLOW_PLAN)
+        .await;
     resumed.expect_code(0);
     assert!(resumed.stderr.contains("resuming an interrupted run"));
     assert_exactly_once(out.path(), &sim, &reference, "after SIGKILL");
@@ -161,28 +156,9 @@ async fn sigkill_mid_run_then_resume() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_overlapping_concurrent_run_fails_and_leaves_the_other_intact() {
-    let sim = start(SimConfig {
-        page_latency: Duration::from_millis(100),
-        ..small_config(1200)
-    })
-    .await;
-    let reference = reference(&sim).await;
-    let out = tempfile::tempdir().unwrap();
+    let (sim, reference, out) = slow_run_setup(100).await;
     let first = {
-        let (args, env) = genesys_command(
-            &sim,
-            START,
-            END,
-            &out.path().display().to_string(),
-            &[
-                "--genesys-api",
-                "query",
-                "--slice",
-                "6h",
-                "--concurrency",
-                "1",
-            ],
-        );
+        let (args, env) = GENESYS.command(&sim, &out_at(out.path(), &SLOW_PLAN));
         tokio::spawn(async move { cxetl_with_env(&args, &env).await })
     };
     let leases = out.path().join("_leases");
@@ -191,14 +167,15 @@ async fn an_overlapping_concurrent_run_fails_and_leaves_the_other_intact() {
         tokio::time::sleep(Duration::from_millis(20)).await;
         waited += 1;
     }
-    let second = run_genesys(
-        &sim,
-        "2026-11-21",
-        "2026-11-23",
-        out.path(),
-        &["--genesys-api", "query"],
-    )
-    .await;
+    let second = Subject::Genesys
+        .run(
+            &sim,
+            "2026-11-21",
+            "2026-11-23",
+            out.path(),
+            &["--genesys-api", "query"],
+        )
+        .await;
     second.expect_code(6);
     assert!(second.stderr.contains("is writing"), "{}", second.stderr);
     first.await.unwrap().expect_code(0);
@@ -209,8 +186,9 @@ async fn an_overlapping_concurrent_run_fails_and_leaves_the_other_intact() {
 async fn wrong_bucket_or_credentials_fail_before_any_vendor_request() {
     let sim = start(small_config(100)).await;
     let s3 = S3Server::start().await;
-    let wrong_bucket =
-        run_genesys_to(&sim, START, END, "s3://no-such-bucket/cx", &[], &s3.env()).await;
+    let wrong_bucket = GENESYS
+        .run_to(&sim, START, END, "s3://no-such-bucket/cx", &[], &s3.env())
+        .await;
     wrong_bucket.expect_code(6);
     assert!(
         wrong_bucket.stderr.contains("NoSuchBucket"),
@@ -220,15 +198,16 @@ async fn wrong_bucket_or_credentials_fail_before_any_vendor_request() {
     let mut bad_key = s3.env();
     bad_key.retain(|(k, _)| k != "AWS_SECRET_ACCESS_KEY");
     bad_key.push(("AWS_SECRET_ACCESS_KEY".into(), "not-the-key".into()));
-    let bad_credentials = run_genesys_to(
-        &sim,
-        START,
-        END,
-        &format!("s3://{BUCKET}/cx"),
-        &[],
-        &bad_key,
-    )
-    .await;
+    let bad_credentials = GENESYS
+        .run_to(
+            &sim,
+            START,
+            END,
+            &format!("s3://{BUCKET}/cx"),
+            &[],
+            &bad_key,
+        )
+        .await;
     bad_credentials.expect_code(6);
     assert!(!bad_credentials.stderr.contains("not-the-key"));
     let log: Vec<String> = sim.request_log().iter().map(|r| r.path.clone()).collect();

@@ -12,7 +12,9 @@ const GENESYS: Subject = Subject::Genesys;
 async fn jobs_path_matches_ground_truth() {
     let sim = GENESYS.sim(1500).await;
     let out = tempfile::tempdir().unwrap();
-    let run = run_genesys(&sim, START, END, out.path(), &["--genesys-api", "jobs"]).await;
+    let run = Subject::Genesys
+        .run(&sim, START, END, out.path(), &["--genesys-api", "jobs"])
+        .await;
     run.expect_code(0);
     GENESYS.assert_matches_truth(out.path(), &sim, &whole());
     let s = run.summary();
@@ -33,14 +35,15 @@ async fn query_path_matches_ground_truth_despite_day_semantics() {
     let out = tempfile::tempdir().unwrap();
     // 6 h slices: the query returns whole UTC days, so most of each page is
     // someone else's; ownership keeps each conversation in exactly one slice.
-    let run = run_genesys(
-        &sim,
-        START,
-        END,
-        out.path(),
-        &["--genesys-api", "query", "--slice", "6h"],
-    )
-    .await;
+    let run = Subject::Genesys
+        .run(
+            &sim,
+            START,
+            END,
+            out.path(),
+            &["--genesys-api", "query", "--slice", "6h"],
+        )
+        .await;
     run.expect_code(0);
     GENESYS.assert_matches_truth(out.path(), &sim, &whole());
     let log = sim.request_log();

@@ -5,6 +5,7 @@
 //! `cargo test --test it <module>::` (`connector_contract::token_expiry::`
 //! runs one contract for every vendor).
 
+#[macro_use]
 mod common;
 
 mod check;

@@ -26,20 +26,22 @@ async fn lookback_replaces_the_trailing_days_exactly_once() {
         "2026-11-24",
     ];
     for w in days.windows(2) {
-        run_genesys(&sim, w[0], w[1], out.path(), &["--genesys-api", "query"])
+        Subject::Genesys
+            .run(&sim, w[0], w[1], out.path(), &["--genesys-api", "query"])
             .await
             .expect_code(0);
     }
     let files_before = table_files(out.path(), "conversations");
     // The last day again, looking back three days: [11-20, 11-24).
-    let run = run_genesys(
-        &sim,
-        "2026-11-23T00:00:00+00:00",
-        "2026-11-24T00:00:00+00:00",
-        out.path(),
-        &["--genesys-api", "query", "--lookback", "3d"],
-    )
-    .await;
+    let run = Subject::Genesys
+        .run(
+            &sim,
+            "2026-11-23T00:00:00+00:00",
+            "2026-11-24T00:00:00+00:00",
+            out.path(),
+            &["--genesys-api", "query", "--lookback", "3d"],
+        )
+        .await;
     run.expect_code(0);
     let s = run.summary();
     assert_eq!(s["interval"]["start"], "2026-11-20T00:00:00Z", "{s}");
@@ -68,24 +70,26 @@ async fn lookback_from_the_config_file_and_bad_values_exit_2() {
     let cfg = out.path().join("c.toml");
     std::fs::write(&cfg, "[run]\nlookback = \"1d\"\n").unwrap();
     let lake = out.path().join("lake");
-    let run = run_genesys(
-        &sim,
-        "2026-11-22",
-        "2026-11-23",
-        &lake,
-        &["--config", cfg.to_str().unwrap(), "--dry-run"],
-    )
-    .await;
+    let run = Subject::Genesys
+        .run(
+            &sim,
+            "2026-11-22",
+            "2026-11-23",
+            &lake,
+            &["--config", cfg.to_str().unwrap(), "--dry-run"],
+        )
+        .await;
     run.expect_code(0);
     assert_eq!(run.summary()["interval"]["start"], "2026-11-21T00:00:00Z");
-    let bad = run_genesys(
-        &sim,
-        "2026-11-22",
-        "2026-11-23",
-        &lake,
-        &["--lookback", "3y"],
-    )
-    .await;
+    let bad = Subject::Genesys
+        .run(
+            &sim,
+            "2026-11-22",
+            "2026-11-23",
+            &lake,
+            &["--lookback", "3y"],
+        )
+        .await;
     bad.expect_code(2);
     assert!(bad.stderr.contains("--lookback"), "{}", bad.stderr);
 }
@@ -94,14 +98,15 @@ async fn lookback_from_the_config_file_and_bad_values_exit_2() {
 async fn dry_run_prints_the_plan_and_touches_nothing() {
     let sim = start(four_days(300)).await;
     let out = tempfile::tempdir().unwrap();
-    let run = run_genesys(
-        &sim,
-        "2026-11-22T00:00:00+00:00",
-        "2026-11-23T12:00:00+00:00",
-        out.path(),
-        &["--dry-run", "--slice", "12h", "--lookback", "1d"],
-    )
-    .await;
+    let run = Subject::Genesys
+        .run(
+            &sim,
+            "2026-11-22T00:00:00+00:00",
+            "2026-11-23T12:00:00+00:00",
+            out.path(),
+            &["--dry-run", "--slice", "12h", "--lookback", "1d"],
+        )
+        .await;
     run.expect_code(0);
     let s = run.summary();
     assert_eq!(s["dry_run"], true);
@@ -131,14 +136,15 @@ async fn dry_run_prints_the_plan_and_touches_nothing() {
     assert!(std::fs::read_dir(out.path()).unwrap().next().is_none());
     assert!(sim.request_log().is_empty(), "no request, not even a token");
 
-    let query = run_genesys(
-        &sim,
-        "2026-11-22",
-        "2026-11-23",
-        out.path(),
-        &["--dry-run", "--genesys-api", "query"],
-    )
-    .await;
+    let query = Subject::Genesys
+        .run(
+            &sim,
+            "2026-11-22",
+            "2026-11-23",
+            out.path(),
+            &["--dry-run", "--genesys-api", "query"],
+        )
+        .await;
     query.expect_code(0);
     assert_eq!(query.summary()["slices"][0]["mode"], "query");
     assert!(sim.request_log().is_empty());
@@ -190,14 +196,15 @@ async fn airflow_rendered_offsets_work_and_malformed_times_exit_2() {
     let sim = start(four_days(400)).await;
     let out = tempfile::tempdir().unwrap();
     // Airflow renders {{ data_interval_start }} like this; +02:00 is the same instant shifted.
-    let run = run_genesys(
-        &sim,
-        "2026-11-21T00:00:00+00:00",
-        "2026-11-22T02:00:00+02:00",
-        out.path(),
-        &["--genesys-api", "query"],
-    )
-    .await;
+    let run = Subject::Genesys
+        .run(
+            &sim,
+            "2026-11-21T00:00:00+00:00",
+            "2026-11-22T02:00:00+02:00",
+            out.path(),
+            &["--genesys-api", "query"],
+        )
+        .await;
     run.expect_code(0);
     let s = run.summary();
     assert_eq!(s["interval"]["start"], "2026-11-21T00:00:00Z");
@@ -211,7 +218,9 @@ async fn airflow_rendered_offsets_work_and_malformed_times_exit_2() {
         "2026-11-21 00:00",
         "{{ data_interval_start }}",
     ] {
-        let run = run_genesys(&sim, bad, "2026-11-22", out.path(), &[]).await;
+        let run = Subject::Genesys
+            .run(&sim, bad, "2026-11-22", out.path(), &[])
+            .await;
         run.expect_code(2);
         assert!(
             run.stderr.contains("2026-11-23T00:00:00Z"),
@@ -235,7 +244,9 @@ async fn piped_run_shows_no_progress_line_and_ends_with_the_summary() {
     let sim = start(four_days(300)).await;
     let out = tempfile::tempdir().unwrap();
     // NO_COLOR is set by the helper too; stderr is a pipe either way.
-    let run = run_genesys(&sim, "2026-11-20", "2026-11-22", out.path(), &[]).await;
+    let run = Subject::Genesys
+        .run(&sim, "2026-11-20", "2026-11-22", out.path(), &[])
+        .await;
     run.expect_code(0);
     assert!(!run.stderr.contains('\r'), "no redrawn status line");
     assert!(!run.stderr.contains("conv/s"), "no status line");
@@ -259,13 +270,13 @@ async fn a_terminal_run_shows_the_progress_line() {
     })
     .await;
     let out = tempfile::tempdir().unwrap();
-    let (args, env) = genesys_command(
-        &sim,
-        "2026-11-20",
-        "2026-11-22",
-        &out.path().display().to_string(),
-        &["--genesys-api", "query"],
-    );
+    let args = ["--start", "2026-11-20", "--end", "2026-11-22", "--output"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([out.path().display().to_string()])
+        .chain(["--genesys-api".to_string(), "query".to_string()])
+        .collect::<Vec<_>>();
+    let (args, env) = Subject::Genesys.command(&sim, &args);
     // `script` runs the command on a pseudo-terminal, as a person's shell would.
     let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
     let command = std::iter::once("env".to_string())
@@ -297,7 +308,9 @@ async fn streams_select_by_name_and_an_unknown_name_exits_2_listing_the_valid_on
     let sim = start(four_days(300)).await;
     let out = tempfile::tempdir().unwrap();
     let (start_, end) = ("2026-11-22", "2026-11-23");
-    let bad = run_genesys(&sim, start_, end, out.path(), &["--streams", "calls"]).await;
+    let bad = Subject::Genesys
+        .run(&sim, start_, end, out.path(), &["--streams", "calls"])
+        .await;
     bad.expect_code(2);
     assert!(
         bad.stderr.contains("\"calls\"") && bad.stderr.contains("conversations"),
@@ -306,14 +319,15 @@ async fn streams_select_by_name_and_an_unknown_name_exits_2_listing_the_valid_on
     );
     assert!(sim.request_log().is_empty(), "refused before any request");
 
-    let ok = run_genesys(
-        &sim,
-        start_,
-        end,
-        out.path(),
-        &["--streams", "conversations"],
-    )
-    .await;
+    let ok = Subject::Genesys
+        .run(
+            &sim,
+            start_,
+            end,
+            out.path(),
+            &["--streams", "conversations"],
+        )
+        .await;
     ok.expect_code(0);
     let s = ok.summary();
     let truth = sim.ground_truth(&Interval::parse(start_, end).unwrap());

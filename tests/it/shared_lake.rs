@@ -8,7 +8,8 @@ async fn both_vendors_share_one_conversations_table() {
     let genesys = start(small_config(300)).await;
     let cxone = Subject::Cxone.sim(300).await;
     let out = tempfile::tempdir().unwrap();
-    run_genesys(&genesys, "2026-11-20", "2026-11-22", out.path(), &[])
+    Subject::Genesys
+        .run(&genesys, "2026-11-20", "2026-11-22", out.path(), &[])
         .await
         .expect_code(0);
     Subject::Cxone

@@ -10,6 +10,27 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+/// One `#[tokio::test]` per vendor for each contract named: the module
+/// `<contract>` holds `genesys` and `cxone`, which call the async fn
+/// `<contract>(Subject::…)` of the invoking module.
+macro_rules! for_each_subject {
+    ($($contract:ident),* $(,)?) => {$(
+        mod $contract {
+            use crate::common::Subject;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn genesys() {
+                super::$contract(Subject::Genesys).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn cxone() {
+                super::$contract(Subject::Cxone).await
+            }
+        }
+    )*};
+}
+
 pub mod s3;
 pub mod store;
 pub mod subject;
@@ -56,43 +77,6 @@ impl Run {
         );
         self
     }
-}
-
-/// Runs `cxetl run genesys` against `sim` for `[start, end)` into `out`,
-/// with fast job polling, plus any extra arguments.
-pub async fn run_genesys(
-    sim: &Simulator,
-    start: &str,
-    end: &str,
-    out: &Path,
-    extra: &[&str],
-) -> Run {
-    Subject::Genesys.run(sim, start, end, out, extra).await
-}
-
-/// Like [`run_genesys`], to any output URL and with extra environment.
-pub async fn run_genesys_to(
-    sim: &Simulator,
-    start: &str,
-    end: &str,
-    output: &str,
-    extra: &[&str],
-    extra_env: &[(String, String)],
-) -> Run {
-    Subject::Genesys
-        .run_to(sim, start, end, output, extra, extra_env)
-        .await
-}
-
-/// Arguments and environment of `cxetl run genesys` against `sim`.
-pub fn genesys_command(
-    sim: &Simulator,
-    start: &str,
-    end: &str,
-    output: &str,
-    extra: &[&str],
-) -> (Vec<String>, Vec<(String, String)>) {
-    Subject::Genesys.command(sim, start, end, output, extra)
 }
 
 /// Runs the binary with arguments and extra environment (the parent's

@@ -181,22 +181,13 @@ impl Subject {
         pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
     }
 
-    /// Arguments and environment of `cxetl run <vendor>` against `sim`.
-    pub fn command(
-        self,
-        sim: &Simulator,
-        start: &str,
-        end: &str,
-        output: &str,
-        extra: &[&str],
-    ) -> (Vec<String>, Vec<(String, String)>) {
-        let args = ["run", self.name(), "--start", start, "--end", end]
-            .iter()
-            .chain(&["--output", output])
-            .chain(extra)
-            .map(|s| s.to_string())
-            .collect();
-        (args, self.env(sim))
+    /// Arguments and environment of `cxetl run <vendor> <args…>` against `sim`.
+    pub fn command(self, sim: &Simulator, args: &[String]) -> (Vec<String>, Vec<(String, String)>) {
+        let head = ["run".to_string(), self.name().to_string()];
+        (
+            head.into_iter().chain(args.iter().cloned()).collect(),
+            self.env(sim),
+        )
     }
 
     /// Runs `cxetl run <vendor>` for `[start, end)` into the folder `out`.
@@ -223,7 +214,12 @@ impl Subject {
         extra: &[&str],
         extra_env: &[(String, String)],
     ) -> Run {
-        let (args, mut env) = self.command(sim, start, end, output, extra);
+        let args: Vec<String> = ["--start", start, "--end", end, "--output", output]
+            .iter()
+            .chain(extra)
+            .map(|s| s.to_string())
+            .collect();
+        let (args, mut env) = self.command(sim, &args);
         env.retain(|(k, _)| extra_env.iter().all(|(x, _)| x != k));
         env.extend(extra_env.iter().cloned());
         cxetl_with_env(&args, &env).await
