@@ -87,7 +87,10 @@ async fn token_expiry(subject: Subject) {
         ..subject.config(1200)
     })
     .await;
-    let args = plus(subject.paged(), &["--slice", "6h", "--concurrency", "4"]);
+    let args = plus(
+        subject.small_pages(),
+        &["--slice", "6h", "--concurrency", "4"],
+    );
     run_whole(subject, &sim, &args).await;
 
     let log = sim.request_log();

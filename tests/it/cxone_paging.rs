@@ -85,7 +85,7 @@ async fn short_tokens_revocation_and_throttling_still_give_complete_data() {
             server_error_every: Some(11),
             ..Faults::default()
         },
-        ..cxone_config(3000, "2026-11-20", "2026-11-23")
+        ..cxone_config(1500, "2026-11-20", "2026-11-23")
     })
     .await;
     let out = tempfile::tempdir().unwrap();

@@ -92,10 +92,19 @@ impl Subject {
     }
 
     /// Arguments for many small pages (Genesys: the synchronous query,
-    /// 100 a page; CXone: `top` = 50).
+    /// 100 a page; CXone: `top` = 100).
     pub fn paged(self) -> &'static [&'static str] {
         match self {
             Subject::Genesys => &["--genesys-api", "query"],
+            Subject::Cxone => &["--cxone-top", "100"],
+        }
+    }
+
+    /// The smallest pages, for a run long enough to outlive short tokens
+    /// (Genesys: the query's 100; CXone: `top` = 50).
+    pub fn small_pages(self) -> &'static [&'static str] {
+        match self {
+            Subject::Genesys => self.paged(),
             Subject::Cxone => &["--cxone-top", "50"],
         }
     }
