@@ -95,7 +95,7 @@ async fn lookback_from_the_config_file_and_bad_values_exit_2() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dry_run_prints_the_plan_and_touches_nothing() {
+async fn dry_run_plan_shows_lookback_and_the_genesys_api_mode() {
     let sim = start(four_days(300)).await;
     let out = tempfile::tempdir().unwrap();
     let run = Subject::Genesys
@@ -150,9 +150,58 @@ async fn dry_run_prints_the_plan_and_touches_nothing() {
     assert!(sim.request_log().is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dry_run_cxone_lists_its_tables() {
+for_each_subject!(dry_run);
+
+/// `--dry-run` lists every slice with one file per table of the vendor,
+/// sends no request (not even for a token) and writes nothing.
+async fn dry_run(subject: Subject) {
+    let sim = subject.sim(300).await;
     let out = tempfile::tempdir().unwrap();
+    let run = subject
+        .run(
+            &sim,
+            "2026-11-21",
+            "2026-11-22T12:00:00Z",
+            out.path(),
+            &["--dry-run", "--slice", "12h"],
+        )
+        .await;
+    run.expect_code(0);
+    let s = run.summary();
+    let v = subject.name();
+    assert_eq!(s["dry_run"], true);
+    assert_eq!(s["vendor"], v);
+    let slices = s["slices"].as_array().unwrap();
+    assert_eq!(slices.len(), 3, "{s}");
+    for slice in slices {
+        let files = slice["files"].as_array().unwrap();
+        let tables = subject.tables();
+        assert_eq!(files.len(), tables.len(), "one file per table: {slice}");
+        for t in tables {
+            let folder = format!("/{}/vendor={v}/date=", t.name());
+            assert!(
+                files.iter().any(|f| f.as_str().unwrap().contains(&folder)),
+                "{folder} missing from {slice}"
+            );
+        }
+    }
+    assert_eq!(
+        slices[2]["files"][0],
+        format!(
+            "{}/conversations/vendor={v}/date=2026-11-22/20261122T000000Z_20261122T120000Z.parquet",
+            out.path().display()
+        )
+    );
+    assert!(std::fs::read_dir(out.path()).unwrap().next().is_none());
+    assert!(sim.request_log().is_empty(), "no request, not even a token");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_still_validates_settings() {
+    let sim = Subject::Cxone.sim(10).await;
+    let out = tempfile::tempdir().unwrap();
+    let mut env = Subject::Cxone.env(&sim);
+    env.retain(|(k, _)| k != "CXONE_ACCESS_KEY_ID");
     let args: Vec<String> = [
         "run",
         "cxone",
@@ -160,35 +209,17 @@ async fn dry_run_cxone_lists_its_tables() {
         "2026-11-22",
         "--end",
         "2026-11-23",
-        "--output",
     ]
     .iter()
+    .chain(&["--dry-run", "--output"])
     .map(|s| s.to_string())
-    .chain([out.path().display().to_string(), "--dry-run".into()])
+    .chain([out.path().display().to_string()])
     .collect();
-    let env: Vec<(String, String)> = [
-        "CXONE_ACCESS_KEY_ID",
-        "CXONE_ACCESS_KEY_SECRET",
-        "CXONE_CLIENT_ID",
-        "CXONE_CLIENT_SECRET",
-    ]
-    .iter()
-    .map(|k| (k.to_string(), "x".to_string()))
-    .collect();
-    let run = cxetl_with_env(&args, &env).await;
-    run.expect_code(0);
-    let s = run.summary();
-    assert_eq!(s["vendor"], "cxone");
-    let files = s["slices"][0]["files"].as_array().unwrap();
-    assert!(files.iter().any(|f| f
-        .as_str()
-        .unwrap()
-        .contains("/cxone_contacts/vendor=cxone/date=2026-11-22/")));
-    assert!(std::fs::read_dir(out.path()).unwrap().next().is_none());
-    // Settings are still validated: a missing credential exits 2.
-    let missing = cxetl_with_env(&args, &env[1..]).await;
+    // A missing credential exits 2 even when nothing would be sent.
+    let missing = cxetl_with_env(&args, &env).await;
     missing.expect_code(2);
     assert!(missing.stderr.contains("CXONE_ACCESS_KEY_ID"));
+    assert!(sim.request_log().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
