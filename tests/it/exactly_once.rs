@@ -1,7 +1,9 @@
 //! Issue 4 acceptance: one commit protocol on local disk and on a real S3
-//! server — re-slicing, crash-resume, concurrent runs, storage preflight.
+//! server — re-slicing, SIGKILL-resume, concurrent runs, storage preflight.
+//! (Crashes at each commit step, for every vendor: `connector_contract::resume`.)
 
 use crate::common::s3::{S3Server, BUCKET};
+use crate::common::store::{self, Target};
 use crate::common::*;
 use cxetl::simulator::{SimConfig, Simulator};
 use cxetl::Interval;
@@ -12,104 +14,54 @@ use std::time::Duration;
 const START: &str = "2026-11-20";
 const END: &str = "2026-11-22";
 
-/// Where a run writes: a local folder or a prefix in the S3 server.
-enum Target {
-    Local(tempfile::TempDir),
-    S3(S3Server),
-}
+const GENESYS: Subject = Subject::Genesys;
 
-impl Target {
-    async fn both() -> Vec<Target> {
-        vec![
-            Target::Local(tempfile::tempdir().unwrap()),
-            Target::S3(S3Server::start().await),
-        ]
-    }
+/// Small pages one slice at a time: a run that is still going when it is
+/// killed or overlapped.
+const SLOW_PLAN: [&str; 6] = [
+    "--genesys-api",
+    "query",
+    "--slice",
+    "6h",
+    "--concurrency",
+    "1",
+];
 
-    fn url(&self) -> String {
-        match self {
-            Target::Local(d) => d.path().display().to_string(),
-            Target::S3(_) => format!("s3://{BUCKET}/cx"),
-        }
-    }
-
-    fn env(&self) -> Vec<(String, String)> {
-        match self {
-            Target::Local(_) => vec![],
-            Target::S3(s) => s.env(),
-        }
-    }
-
-    /// The folder holding what the run wrote (S3 objects are files on the server's disk).
-    fn dir(&self) -> PathBuf {
-        match self {
-            Target::Local(d) => d.path().to_path_buf(),
-            Target::S3(s) => s.dir("cx"),
-        }
-    }
-
-    fn name(&self) -> &'static str {
-        match self {
-            Target::Local(_) => "local",
-            Target::S3(_) => "s3",
-        }
-    }
-
-    async fn run(&self, sim: &Simulator, start: &str, end: &str, extra: &[&str]) -> Run {
-        run_genesys_to(sim, start, end, &self.url(), extra, &self.env()).await
-    }
-}
-
-/// Rows per table as read back from Parquet.
-fn table_rows(dir: &Path) -> BTreeMap<String, usize> {
-    crate::common::genesys_tables()
+/// `cxetl run genesys` arguments over the whole interval into `out`, then `plan`.
+fn out_at(out: &Path, plan: &[&str]) -> Vec<String> {
+    ["--start", START, "--end", END, "--output"]
         .iter()
-        .map(|t| {
-            (
-                t.name().to_string(),
-                read_table(dir, t.name()).iter().map(|b| b.num_rows()).sum(),
-            )
-        })
+        .map(|s| s.to_string())
+        .chain([out.display().to_string()])
+        .chain(plan.iter().map(|s| s.to_string()))
         .collect()
 }
 
+/// A simulator whose pages take `page_ms`, the reference rows and an
+/// empty output folder.
+async fn slow_run_setup(page_ms: u64) -> (Simulator, BTreeMap<String, usize>, tempfile::TempDir) {
+    let sim = start(SimConfig {
+        page_latency: Duration::from_millis(page_ms),
+        ..small_config(1200)
+    })
+    .await;
+    let reference = reference(&sim).await;
+    (sim, reference, tempfile::tempdir().unwrap())
+}
+
+/// [`store::assert_exactly_once`] for Genesys.
 fn assert_exactly_once(
     dir: &Path,
     sim: &Simulator,
     reference: &BTreeMap<String, usize>,
     context: &str,
 ) {
-    let truth = sim.ground_truth(&Interval::parse(START, END).unwrap());
-    let got = conversations(dir);
-    assert_eq!(got.rows, truth.count, "{context}: conversation rows");
-    assert_eq!(got.ids, truth.ids, "{context}: ids");
-    assert_eq!(
-        got.duration_ms_sum, truth.duration_ms_sum,
-        "{context}: duration sum"
-    );
-    assert_eq!(&table_rows(dir), reference, "{context}: rows per table");
-    // Nothing but whole, interval-named Parquet files under the table folders.
-    for t in crate::common::genesys_tables() {
-        for f in all_files(&dir.join(t.name())) {
-            let name = f.file_name().unwrap().to_str().unwrap();
-            assert!(
-                name.ends_with(".parquet")
-                    && cxetl::sink::layout::slice_of_file(&object_store::path::Path::from(name))
-                        .is_some(),
-                "{context}: stray file {}",
-                f.display()
-            );
-        }
-    }
+    store::assert_exactly_once(GENESYS, dir, sim, reference, context)
 }
 
-/// Row counts of an uninterrupted daily run: the reference for every other scenario.
+/// Row counts of an uninterrupted daily run over the jobs path.
 async fn reference(sim: &Simulator) -> BTreeMap<String, usize> {
-    let out = tempfile::tempdir().unwrap();
-    run_genesys(sim, START, END, out.path(), &["--genesys-api", "jobs"])
-        .await
-        .expect_code(0);
-    table_rows(out.path())
+    store::reference(GENESYS, sim, &["--genesys-api", "jobs"]).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -118,14 +70,18 @@ async fn daily_then_hourly_then_daily_is_exactly_once_on_both_stores() {
     let reference = reference(&sim).await;
     for target in Target::both().await {
         let ctx = target.name();
+        let check = |step: &str| {
+            assert_exactly_once(&target.dir(), &sim, &reference, &format!("{ctx} {step}"))
+        };
         target
-            .run(&sim, START, END, &["--genesys-api", "jobs"])
+            .run(GENESYS, &sim, START, END, &["--genesys-api", "jobs"])
             .await
             .expect_code(0);
-        assert_exactly_once(&target.dir(), &sim, &reference, &format!("{ctx} daily"));
+        check("daily");
 
         target
             .run(
+                GENESYS,
                 &sim,
                 "2026-11-20T06:00:00Z",
                 "2026-11-20T09:00:00Z",
@@ -133,12 +89,7 @@ async fn daily_then_hourly_then_daily_is_exactly_once_on_both_stores() {
             )
             .await
             .expect_code(0);
-        assert_exactly_once(
-            &target.dir(),
-            &sim,
-            &reference,
-            &format!("{ctx} hourly inside the day"),
-        );
+        check("hourly inside the day");
         let names: Vec<String> = table_files(&target.dir(), "conversations")
             .iter()
             .map(|p| p.file_name().unwrap().to_str().unwrap().to_string())
@@ -157,15 +108,10 @@ async fn daily_then_hourly_then_daily_is_exactly_once_on_both_stores() {
         }
 
         target
-            .run(&sim, START, END, &["--genesys-api", "jobs"])
+            .run(GENESYS, &sim, START, END, &["--genesys-api", "jobs"])
             .await
             .expect_code(0);
-        assert_exactly_once(
-            &target.dir(),
-            &sim,
-            &reference,
-            &format!("{ctx} daily again"),
-        );
+        check("daily again");
         assert_eq!(
             table_files(&target.dir(), "conversations").len(),
             2,
@@ -175,106 +121,9 @@ async fn daily_then_hourly_then_daily_is_exactly_once_on_both_stores() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_run_killed_at_any_step_resumes_to_the_same_output() {
-    let sim = start(small_config(1200)).await;
-    let reference = reference(&sim).await;
-    let plan = [
-        "--genesys-api",
-        "jobs",
-        "--slice",
-        "12h",
-        "--concurrency",
-        "1",
-    ];
-    let cases = [
-        ("page", "3"),
-        ("staged", "2"),
-        ("renamed", "7"),
-        ("published", "2"),
-    ];
-    let targets = Target::both().await;
-    for (i, (point, n)) in cases.iter().enumerate() {
-        // Alternate the store so both see crashes; fresh prefix per case.
-        let target = match &targets[i % 2] {
-            Target::Local(_) => Target::Local(tempfile::tempdir().unwrap()),
-            Target::S3(_) => Target::S3(S3Server::start().await),
-        };
-        let ctx = format!("{} crash at {point}:{n}", target.name());
-        let mut env = target.env();
-        env.push(("CXETL_FAILPOINT".into(), format!("{point}:{n}")));
-        let crashed = run_genesys_to(&sim, START, END, &target.url(), &plan, &env).await;
-        assert_eq!(
-            crashed.code, 137,
-            "{ctx}: the failpoint should end the run\n{}",
-            crashed.stderr
-        );
-        // Whatever the crash left, readers never see a torn file: every file
-        // under the table folders opens and reads to the end.
-        for t in crate::common::genesys_tables() {
-            for f in all_files(&target.dir().join(t.name())) {
-                assert!(
-                    f.extension().is_some_and(|e| e == "parquet"),
-                    "{ctx}: stray {}",
-                    f.display()
-                );
-                let rows: usize = read_file(&f).iter().map(|b| b.num_rows()).sum();
-                assert!(rows > 0, "{ctx}: empty file {}", f.display());
-            }
-        }
-
-        let resumed = target.run(&sim, START, END, &plan).await;
-        resumed.expect_code(0);
-        assert_exactly_once(&target.dir(), &sim, &reference, &ctx);
-        let s = resumed.summary();
-        assert_eq!(
-            s["conversations"],
-            conversations(&target.dir()).rows,
-            "{ctx}: the resumed summary covers the whole interval"
-        );
-        if *point == "published" || *point == "renamed" {
-            assert!(
-                resumed.stderr.contains("resuming an interrupted run"),
-                "{ctx}: the checkpoint was used"
-            );
-        }
-        assert!(
-            all_files(&target.dir().join("_staging")).is_empty(),
-            "{ctx}: staging left over"
-        );
-        assert!(
-            all_files(&target.dir().join("_state")).is_empty(),
-            "{ctx}: checkpoint left after success"
-        );
-        assert!(
-            all_files(&target.dir().join("_leases")).is_empty(),
-            "{ctx}: lease left after success"
-        );
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_run_then_resume() {
-    let sim = start(SimConfig {
-        page_latency: Duration::from_millis(120),
-        ..small_config(1200)
-    })
-    .await;
-    let reference = reference(&sim).await;
-    let out = tempfile::tempdir().unwrap();
-    let (args, env) = genesys_command(
-        &sim,
-        START,
-        END,
-        &out.path().display().to_string(),
-        &[
-            "--genesys-api",
-            "query",
-            "--slice",
-            "6h",
-            "--concurrency",
-            "1",
-        ],
-    );
+    let (sim, reference, out) = slow_run_setup(120).await;
+    let (args, env) = GENESYS.command(&sim, &out_at(out.path(), &SLOW_PLAN));
     let mut child = std::process::Command::new(BIN)
         .args(&args)
         .envs(env)
@@ -297,21 +146,9 @@ async fn sigkill_mid_run_then_resume() {
         "the killed run left its checkpoint"
     );
 
-    let resumed = run_genesys(
-        &sim,
-        START,
-        END,
-        out.path(),
-        &[
-            "--genesys-api",
-            "query",
-            "--slice",
-            "6h",
-            "--concurrency",
-            "1",
-        ],
-    )
-    .await;
+    let resumed = Subject::Genesys
+        .run(&sim, START, END, out.path(), &SLOW_PLAN)
+        .await;
     resumed.expect_code(0);
     assert!(resumed.stderr.contains("resuming an interrupted run"));
     assert_exactly_once(out.path(), &sim, &reference, "after SIGKILL");
@@ -319,28 +156,9 @@ async fn sigkill_mid_run_then_resume() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_overlapping_concurrent_run_fails_and_leaves_the_other_intact() {
-    let sim = start(SimConfig {
-        page_latency: Duration::from_millis(100),
-        ..small_config(1200)
-    })
-    .await;
-    let reference = reference(&sim).await;
-    let out = tempfile::tempdir().unwrap();
+    let (sim, reference, out) = slow_run_setup(100).await;
     let first = {
-        let (args, env) = genesys_command(
-            &sim,
-            START,
-            END,
-            &out.path().display().to_string(),
-            &[
-                "--genesys-api",
-                "query",
-                "--slice",
-                "6h",
-                "--concurrency",
-                "1",
-            ],
-        );
+        let (args, env) = GENESYS.command(&sim, &out_at(out.path(), &SLOW_PLAN));
         tokio::spawn(async move { cxetl_with_env(&args, &env).await })
     };
     let leases = out.path().join("_leases");
@@ -349,14 +167,15 @@ async fn an_overlapping_concurrent_run_fails_and_leaves_the_other_intact() {
         tokio::time::sleep(Duration::from_millis(20)).await;
         waited += 1;
     }
-    let second = run_genesys(
-        &sim,
-        "2026-11-21",
-        "2026-11-23",
-        out.path(),
-        &["--genesys-api", "query"],
-    )
-    .await;
+    let second = Subject::Genesys
+        .run(
+            &sim,
+            "2026-11-21",
+            "2026-11-23",
+            out.path(),
+            &["--genesys-api", "query"],
+        )
+        .await;
     second.expect_code(6);
     assert!(second.stderr.contains("is writing"), "{}", second.stderr);
     first.await.unwrap().expect_code(0);
@@ -367,8 +186,9 @@ async fn an_overlapping_concurrent_run_fails_and_leaves_the_other_intact() {
 async fn wrong_bucket_or_credentials_fail_before_any_vendor_request() {
     let sim = start(small_config(100)).await;
     let s3 = S3Server::start().await;
-    let wrong_bucket =
-        run_genesys_to(&sim, START, END, "s3://no-such-bucket/cx", &[], &s3.env()).await;
+    let wrong_bucket = GENESYS
+        .run_to(&sim, START, END, "s3://no-such-bucket/cx", &[], &s3.env())
+        .await;
     wrong_bucket.expect_code(6);
     assert!(
         wrong_bucket.stderr.contains("NoSuchBucket"),
@@ -378,15 +198,16 @@ async fn wrong_bucket_or_credentials_fail_before_any_vendor_request() {
     let mut bad_key = s3.env();
     bad_key.retain(|(k, _)| k != "AWS_SECRET_ACCESS_KEY");
     bad_key.push(("AWS_SECRET_ACCESS_KEY".into(), "not-the-key".into()));
-    let bad_credentials = run_genesys_to(
-        &sim,
-        START,
-        END,
-        &format!("s3://{BUCKET}/cx"),
-        &[],
-        &bad_key,
-    )
-    .await;
+    let bad_credentials = GENESYS
+        .run_to(
+            &sim,
+            START,
+            END,
+            &format!("s3://{BUCKET}/cx"),
+            &[],
+            &bad_key,
+        )
+        .await;
     bad_credentials.expect_code(6);
     assert!(!bad_credentials.stderr.contains("not-the-key"));
     let log: Vec<String> = sim.request_log().iter().map(|r| r.path.clone()).collect();
@@ -427,7 +248,10 @@ async fn export_s3_dataset_for_duckdb() {
         ),
     ];
     for (name, start, end, extra) in steps {
-        target.run(&sim, start, end, extra).await.expect_code(0);
+        target
+            .run(GENESYS, &sim, start, end, extra)
+            .await
+            .expect_code(0);
         copy_dir(&target.dir(), &export.join(name));
     }
     let truth = sim.ground_truth(&Interval::parse(START, END).unwrap());

@@ -26,20 +26,22 @@ async fn lookback_replaces_the_trailing_days_exactly_once() {
         "2026-11-24",
     ];
     for w in days.windows(2) {
-        run_genesys(&sim, w[0], w[1], out.path(), &["--genesys-api", "query"])
+        Subject::Genesys
+            .run(&sim, w[0], w[1], out.path(), &["--genesys-api", "query"])
             .await
             .expect_code(0);
     }
     let files_before = table_files(out.path(), "conversations");
     // The last day again, looking back three days: [11-20, 11-24).
-    let run = run_genesys(
-        &sim,
-        "2026-11-23T00:00:00+00:00",
-        "2026-11-24T00:00:00+00:00",
-        out.path(),
-        &["--genesys-api", "query", "--lookback", "3d"],
-    )
-    .await;
+    let run = Subject::Genesys
+        .run(
+            &sim,
+            "2026-11-23T00:00:00+00:00",
+            "2026-11-24T00:00:00+00:00",
+            out.path(),
+            &["--genesys-api", "query", "--lookback", "3d"],
+        )
+        .await;
     run.expect_code(0);
     let s = run.summary();
     assert_eq!(s["interval"]["start"], "2026-11-20T00:00:00Z", "{s}");
@@ -68,40 +70,43 @@ async fn lookback_from_the_config_file_and_bad_values_exit_2() {
     let cfg = out.path().join("c.toml");
     std::fs::write(&cfg, "[run]\nlookback = \"1d\"\n").unwrap();
     let lake = out.path().join("lake");
-    let run = run_genesys(
-        &sim,
-        "2026-11-22",
-        "2026-11-23",
-        &lake,
-        &["--config", cfg.to_str().unwrap(), "--dry-run"],
-    )
-    .await;
+    let run = Subject::Genesys
+        .run(
+            &sim,
+            "2026-11-22",
+            "2026-11-23",
+            &lake,
+            &["--config", cfg.to_str().unwrap(), "--dry-run"],
+        )
+        .await;
     run.expect_code(0);
     assert_eq!(run.summary()["interval"]["start"], "2026-11-21T00:00:00Z");
-    let bad = run_genesys(
-        &sim,
-        "2026-11-22",
-        "2026-11-23",
-        &lake,
-        &["--lookback", "3y"],
-    )
-    .await;
+    let bad = Subject::Genesys
+        .run(
+            &sim,
+            "2026-11-22",
+            "2026-11-23",
+            &lake,
+            &["--lookback", "3y"],
+        )
+        .await;
     bad.expect_code(2);
     assert!(bad.stderr.contains("--lookback"), "{}", bad.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dry_run_prints_the_plan_and_touches_nothing() {
+async fn dry_run_plan_shows_lookback_and_the_genesys_api_mode() {
     let sim = start(four_days(300)).await;
     let out = tempfile::tempdir().unwrap();
-    let run = run_genesys(
-        &sim,
-        "2026-11-22T00:00:00+00:00",
-        "2026-11-23T12:00:00+00:00",
-        out.path(),
-        &["--dry-run", "--slice", "12h", "--lookback", "1d"],
-    )
-    .await;
+    let run = Subject::Genesys
+        .run(
+            &sim,
+            "2026-11-22T00:00:00+00:00",
+            "2026-11-23T12:00:00+00:00",
+            out.path(),
+            &["--dry-run", "--slice", "12h", "--lookback", "1d"],
+        )
+        .await;
     run.expect_code(0);
     let s = run.summary();
     assert_eq!(s["dry_run"], true);
@@ -131,22 +136,72 @@ async fn dry_run_prints_the_plan_and_touches_nothing() {
     assert!(std::fs::read_dir(out.path()).unwrap().next().is_none());
     assert!(sim.request_log().is_empty(), "no request, not even a token");
 
-    let query = run_genesys(
-        &sim,
-        "2026-11-22",
-        "2026-11-23",
-        out.path(),
-        &["--dry-run", "--genesys-api", "query"],
-    )
-    .await;
+    let query = Subject::Genesys
+        .run(
+            &sim,
+            "2026-11-22",
+            "2026-11-23",
+            out.path(),
+            &["--dry-run", "--genesys-api", "query"],
+        )
+        .await;
     query.expect_code(0);
     assert_eq!(query.summary()["slices"][0]["mode"], "query");
     assert!(sim.request_log().is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dry_run_cxone_lists_its_tables() {
+for_each_subject!(dry_run);
+
+/// `--dry-run` lists every slice with one file per table of the vendor,
+/// sends no request (not even for a token) and writes nothing.
+async fn dry_run(subject: Subject) {
+    let sim = subject.sim(300).await;
     let out = tempfile::tempdir().unwrap();
+    let run = subject
+        .run(
+            &sim,
+            "2026-11-21",
+            "2026-11-22T12:00:00Z",
+            out.path(),
+            &["--dry-run", "--slice", "12h"],
+        )
+        .await;
+    run.expect_code(0);
+    let s = run.summary();
+    let v = subject.name();
+    assert_eq!(s["dry_run"], true);
+    assert_eq!(s["vendor"], v);
+    let slices = s["slices"].as_array().unwrap();
+    assert_eq!(slices.len(), 3, "{s}");
+    for slice in slices {
+        let files = slice["files"].as_array().unwrap();
+        let tables = subject.tables();
+        assert_eq!(files.len(), tables.len(), "one file per table: {slice}");
+        for t in tables {
+            let folder = format!("/{}/vendor={v}/date=", t.name());
+            assert!(
+                files.iter().any(|f| f.as_str().unwrap().contains(&folder)),
+                "{folder} missing from {slice}"
+            );
+        }
+    }
+    assert_eq!(
+        slices[2]["files"][0],
+        format!(
+            "{}/conversations/vendor={v}/date=2026-11-22/20261122T000000Z_20261122T120000Z.parquet",
+            out.path().display()
+        )
+    );
+    assert!(std::fs::read_dir(out.path()).unwrap().next().is_none());
+    assert!(sim.request_log().is_empty(), "no request, not even a token");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_still_validates_settings() {
+    let sim = Subject::Cxone.sim(10).await;
+    let out = tempfile::tempdir().unwrap();
+    let mut env = Subject::Cxone.env(&sim);
+    env.retain(|(k, _)| k != "CXONE_ACCESS_KEY_ID");
     let args: Vec<String> = [
         "run",
         "cxone",
@@ -154,35 +209,17 @@ async fn dry_run_cxone_lists_its_tables() {
         "2026-11-22",
         "--end",
         "2026-11-23",
-        "--output",
     ]
     .iter()
+    .chain(&["--dry-run", "--output"])
     .map(|s| s.to_string())
-    .chain([out.path().display().to_string(), "--dry-run".into()])
+    .chain([out.path().display().to_string()])
     .collect();
-    let env: Vec<(String, String)> = [
-        "CXONE_ACCESS_KEY_ID",
-        "CXONE_ACCESS_KEY_SECRET",
-        "CXONE_CLIENT_ID",
-        "CXONE_CLIENT_SECRET",
-    ]
-    .iter()
-    .map(|k| (k.to_string(), "x".to_string()))
-    .collect();
-    let run = cxetl_with_env(&args, &env).await;
-    run.expect_code(0);
-    let s = run.summary();
-    assert_eq!(s["vendor"], "cxone");
-    let files = s["slices"][0]["files"].as_array().unwrap();
-    assert!(files.iter().any(|f| f
-        .as_str()
-        .unwrap()
-        .contains("/cxone_contacts/vendor=cxone/date=2026-11-22/")));
-    assert!(std::fs::read_dir(out.path()).unwrap().next().is_none());
-    // Settings are still validated: a missing credential exits 2.
-    let missing = cxetl_with_env(&args, &env[1..]).await;
+    // A missing credential exits 2 even when nothing would be sent.
+    let missing = cxetl_with_env(&args, &env).await;
     missing.expect_code(2);
     assert!(missing.stderr.contains("CXONE_ACCESS_KEY_ID"));
+    assert!(sim.request_log().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -190,14 +227,15 @@ async fn airflow_rendered_offsets_work_and_malformed_times_exit_2() {
     let sim = start(four_days(400)).await;
     let out = tempfile::tempdir().unwrap();
     // Airflow renders {{ data_interval_start }} like this; +02:00 is the same instant shifted.
-    let run = run_genesys(
-        &sim,
-        "2026-11-21T00:00:00+00:00",
-        "2026-11-22T02:00:00+02:00",
-        out.path(),
-        &["--genesys-api", "query"],
-    )
-    .await;
+    let run = Subject::Genesys
+        .run(
+            &sim,
+            "2026-11-21T00:00:00+00:00",
+            "2026-11-22T02:00:00+02:00",
+            out.path(),
+            &["--genesys-api", "query"],
+        )
+        .await;
     run.expect_code(0);
     let s = run.summary();
     assert_eq!(s["interval"]["start"], "2026-11-21T00:00:00Z");
@@ -211,7 +249,9 @@ async fn airflow_rendered_offsets_work_and_malformed_times_exit_2() {
         "2026-11-21 00:00",
         "{{ data_interval_start }}",
     ] {
-        let run = run_genesys(&sim, bad, "2026-11-22", out.path(), &[]).await;
+        let run = Subject::Genesys
+            .run(&sim, bad, "2026-11-22", out.path(), &[])
+            .await;
         run.expect_code(2);
         assert!(
             run.stderr.contains("2026-11-23T00:00:00Z"),
@@ -235,7 +275,9 @@ async fn piped_run_shows_no_progress_line_and_ends_with_the_summary() {
     let sim = start(four_days(300)).await;
     let out = tempfile::tempdir().unwrap();
     // NO_COLOR is set by the helper too; stderr is a pipe either way.
-    let run = run_genesys(&sim, "2026-11-20", "2026-11-22", out.path(), &[]).await;
+    let run = Subject::Genesys
+        .run(&sim, "2026-11-20", "2026-11-22", out.path(), &[])
+        .await;
     run.expect_code(0);
     assert!(!run.stderr.contains('\r'), "no redrawn status line");
     assert!(!run.stderr.contains("conv/s"), "no status line");
@@ -259,13 +301,13 @@ async fn a_terminal_run_shows_the_progress_line() {
     })
     .await;
     let out = tempfile::tempdir().unwrap();
-    let (args, env) = genesys_command(
-        &sim,
-        "2026-11-20",
-        "2026-11-22",
-        &out.path().display().to_string(),
-        &["--genesys-api", "query"],
-    );
+    let args = ["--start", "2026-11-20", "--end", "2026-11-22", "--output"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([out.path().display().to_string()])
+        .chain(["--genesys-api".to_string(), "query".to_string()])
+        .collect::<Vec<_>>();
+    let (args, env) = Subject::Genesys.command(&sim, &args);
     // `script` runs the command on a pseudo-terminal, as a person's shell would.
     let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
     let command = std::iter::once("env".to_string())
@@ -297,7 +339,9 @@ async fn streams_select_by_name_and_an_unknown_name_exits_2_listing_the_valid_on
     let sim = start(four_days(300)).await;
     let out = tempfile::tempdir().unwrap();
     let (start_, end) = ("2026-11-22", "2026-11-23");
-    let bad = run_genesys(&sim, start_, end, out.path(), &["--streams", "calls"]).await;
+    let bad = Subject::Genesys
+        .run(&sim, start_, end, out.path(), &["--streams", "calls"])
+        .await;
     bad.expect_code(2);
     assert!(
         bad.stderr.contains("\"calls\"") && bad.stderr.contains("conversations"),
@@ -306,14 +350,15 @@ async fn streams_select_by_name_and_an_unknown_name_exits_2_listing_the_valid_on
     );
     assert!(sim.request_log().is_empty(), "refused before any request");
 
-    let ok = run_genesys(
-        &sim,
-        start_,
-        end,
-        out.path(),
-        &["--streams", "conversations"],
-    )
-    .await;
+    let ok = Subject::Genesys
+        .run(
+            &sim,
+            start_,
+            end,
+            out.path(),
+            &["--streams", "conversations"],
+        )
+        .await;
     ok.expect_code(0);
     let s = ok.summary();
     let truth = sim.ground_truth(&Interval::parse(start_, end).unwrap());
@@ -339,20 +384,23 @@ async fn absurd_intervals_exit_2_with_the_fix_before_any_request_or_lease() {
         ),
     ];
     for (start_, end, extra, fix) in cases {
-        let run = run_genesys(&sim, start_, end, out.path(), extra).await;
+        let run = Subject::Genesys
+            .run(&sim, start_, end, out.path(), extra)
+            .await;
         run.expect_code(2);
         assert!(run.stderr.contains(fix), "{start_}..{end}: {}", run.stderr);
     }
     assert!(all_files(out.path()).is_empty(), "no lease, no file");
     assert!(sim.request_log().is_empty(), "no request");
     // The limit is a setting: a longer backfill is allowed when asked for.
-    let long = run_genesys(
-        &sim,
-        "2020-01-01",
-        "2026-11-24",
-        out.path(),
-        &["--dry-run", "--max-interval", "3000d"],
-    )
-    .await;
+    let long = Subject::Genesys
+        .run(
+            &sim,
+            "2020-01-01",
+            "2026-11-24",
+            out.path(),
+            &["--dry-run", "--max-interval", "3000d"],
+        )
+        .await;
     long.expect_code(0);
 }

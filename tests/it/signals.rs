@@ -23,7 +23,13 @@ async fn sigterm_releases_leases_writes_a_failed_summary_and_the_retry_completes
         "--concurrency",
         "1",
     ];
-    let (args, env) = genesys_command(&sim, start_, end, &out.path().display().to_string(), &extra);
+    let output = out.path().display().to_string();
+    let args: Vec<String> = ["--start", start_, "--end", end, "--output", &output]
+        .iter()
+        .chain(&extra)
+        .map(|s| s.to_string())
+        .collect();
+    let (args, env) = Subject::Genesys.command(&sim, &args);
 
     let child = std::process::Command::new(BIN)
         .args(&args)
@@ -81,7 +87,9 @@ async fn sigterm_releases_leases_writes_a_failed_summary_and_the_retry_completes
     );
 
     // The retry (another pod, the same arguments) is not refused and completes.
-    let retry = run_genesys(&sim, start_, end, out.path(), &extra).await;
+    let retry = Subject::Genesys
+        .run(&sim, start_, end, out.path(), &extra)
+        .await;
     retry.expect_code(0);
     let truth = sim.ground_truth(&Interval::parse(start_, end).unwrap());
     let written = conversations(out.path());

@@ -10,21 +10,38 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+/// One `#[tokio::test]` per vendor for each contract named: the module
+/// `<contract>` holds `genesys` and `cxone`, which call the async fn
+/// `<contract>(Subject::…)` of the invoking module.
+macro_rules! for_each_subject {
+    ($($contract:ident),* $(,)?) => {$(
+        mod $contract {
+            use crate::common::Subject;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn genesys() {
+                super::$contract(Subject::Genesys).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn cxone() {
+                super::$contract(Subject::Cxone).await
+            }
+        }
+    )*};
+}
+
 pub mod s3;
+pub mod store;
+pub mod subject;
+
+pub use subject::Subject;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_cxetl");
 
 /// The tables of Genesys's `conversations` stream.
 pub fn genesys_tables() -> Vec<cxetl::transform::Table> {
-    [
-        "conversations",
-        "genesys_participants",
-        "genesys_sessions",
-        "genesys_segments",
-        "genesys_metrics",
-    ]
-    .map(cxetl::transform::Table::named)
-    .to_vec()
+    Subject::Genesys.tables()
 }
 
 /// Starts the simulator on a free loopback port.
@@ -60,63 +77,6 @@ impl Run {
         );
         self
     }
-}
-
-/// Runs `cxetl run genesys` against `sim` for `[start, end)` into `out`,
-/// with fast job polling, plus any extra arguments.
-pub async fn run_genesys(
-    sim: &Simulator,
-    start: &str,
-    end: &str,
-    out: &Path,
-    extra: &[&str],
-) -> Run {
-    run_genesys_to(sim, start, end, &out.display().to_string(), extra, &[]).await
-}
-
-/// Like [`run_genesys`], to any output URL and with extra environment.
-pub async fn run_genesys_to(
-    sim: &Simulator,
-    start: &str,
-    end: &str,
-    output: &str,
-    extra: &[&str],
-    extra_env: &[(String, String)],
-) -> Run {
-    let (args, mut env) = genesys_command(sim, start, end, output, extra);
-    env.extend(extra_env.iter().cloned());
-    cxetl_with_env(&args, &env).await
-}
-
-/// Arguments and environment of `cxetl run genesys` against `sim`.
-pub fn genesys_command(
-    sim: &Simulator,
-    start: &str,
-    end: &str,
-    output: &str,
-    extra: &[&str],
-) -> (Vec<String>, Vec<(String, String)>) {
-    let mut args: Vec<String> = [
-        "run", "genesys", "--start", start, "--end", end, "--output", output,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    args.extend(extra.iter().map(|s| s.to_string()));
-    let env = vec![
-        (
-            "GENESYS_CLIENT_ID".to_string(),
-            sim.config().client_id.clone(),
-        ),
-        (
-            "GENESYS_CLIENT_SECRET".to_string(),
-            sim.config().client_secret.clone(),
-        ),
-        ("GENESYS_API_URL".to_string(), sim.api_url()),
-        ("GENESYS_LOGIN_URL".to_string(), sim.login_url()),
-        ("CXETL_JOB_POLL_MS".to_string(), "20".to_string()),
-    ];
-    (args, env)
 }
 
 /// Runs the binary with arguments and extra environment (the parent's
