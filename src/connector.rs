@@ -164,8 +164,10 @@ pub struct Work {
     pub api: &'static str,
 }
 
-/// Parses one raw page into batches for the slice (a stream's transform).
-pub type PageTransform = fn(&[u8], &Interval, &mut SeenIds) -> Result<PageOutput, PageError>;
+/// Parses one raw page into batches for the slice (a stream's transform);
+/// shared, since it runs on the blocking pool for every page.
+pub type PageTransform =
+    Arc<dyn Fn(&[u8], &Interval, &mut SeenIds) -> Result<PageOutput, PageError> + Send + Sync>;
 
 /// A named stream of one vendor.
 pub trait Stream: Send + Sync {

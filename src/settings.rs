@@ -62,6 +62,7 @@ const DEFAULT_CONCURRENCY: usize = 4;
 /// Genesys's per-token platform limit; CXone documents no lower one.
 const DEFAULT_RATE_PER_MINUTE: u32 = 300;
 const DEFAULT_MAX_INTERVAL: &str = "1096d";
+const DEFAULT_SNAPSHOT_MAX_AGE: &str = "6h";
 
 layered_options! {
     /// `[run]` keys and the run flags of the same names.
@@ -93,6 +94,10 @@ layered_options! {
         /// Longest interval one run accepts (default 1096d, three years); longer ones are a typo or a job for several runs.
         #[arg(long)]
         pub max_interval: Option<String>,
+        /// A directory snapshot of today younger than this is not listed again
+        /// (default 6h; 0 always re-lists), so a backfill lists each directory once a day.
+        #[arg(long)]
+        pub snapshot_max_age: Option<String>,
         /// Streams to extract, comma-separated (default: every stream of the vendor).
         #[arg(long, value_delimiter = ',')]
         pub streams: Option<Vec<String>>,
@@ -166,6 +171,8 @@ pub struct RunSettings {
     pub streams: Option<Vec<String>>,
     /// Longest interval one run accepts.
     pub max_interval: Duration,
+    /// Snapshots of today younger than this are kept (zero: always re-list).
+    pub snapshot_max_age: Duration,
 }
 
 /// Everything a command needs, resolved once from flags, variables, the
@@ -209,6 +216,11 @@ impl Settings {
         let max_interval = run.max_interval.as_deref().unwrap_or(DEFAULT_MAX_INTERVAL);
         let max_interval = parse_duration(max_interval)
             .map_err(|e| Error::Config(format!("--max-interval: {e}")))?;
+        let snapshot_max_age = match run.snapshot_max_age.as_deref().map(str::trim) {
+            Some("0") => Duration::ZERO,
+            other => parse_duration(other.unwrap_or(DEFAULT_SNAPSHOT_MAX_AGE))
+                .map_err(|e| Error::Config(format!("--snapshot-max-age: {e}")))?,
+        };
         let mut http = ClientConfig {
             rate_per_minute: run.rate_per_minute.unwrap_or(DEFAULT_RATE_PER_MINUTE),
             ..ClientConfig::default()
@@ -233,6 +245,7 @@ impl Settings {
                 lookback,
                 streams: run.streams,
                 max_interval,
+                snapshot_max_age,
             },
             http,
         })

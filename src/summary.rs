@@ -17,6 +17,8 @@ pub enum Status {
     Succeeded,
     /// The run stopped early; `error` says why.
     Failed,
+    /// (Streams only) a snapshot younger than `--snapshot-max-age` exists.
+    Skipped,
 }
 
 /// `{"start","end"}` in RFC 3339 UTC.
@@ -185,6 +187,13 @@ impl SummaryBuilder {
     /// Records quarantined so far.
     pub fn quarantined(&self) -> u64 {
         self.summary.quarantined
+    }
+
+    /// Marks `stream` skipped: its snapshot of today is recent enough.
+    pub fn stream_skipped(&mut self, stream: &str) {
+        if let Some(s) = self.summary.streams.get_mut(stream) {
+            s.status = Status::Skipped;
+        }
     }
 
     /// Marks `stream` failed with `error`.

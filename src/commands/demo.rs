@@ -89,6 +89,7 @@ async fn extract(vendor: Vendor, options: Options, interval: Interval) -> Result
         slice_len: settings.run.slice_len,
         concurrency: settings.run.concurrency,
         max_bad_records: None,
+        snapshot_max_age: settings.run.snapshot_max_age,
         run_id: pipeline::new_run_id(),
         progress: Default::default(),
     };

@@ -2,7 +2,7 @@
 //! summary line.
 
 use crate::cli::RunArgs;
-use cxetl::connector::{select_streams, Connector, Stream};
+use cxetl::connector::{select_streams, Connector, Stream, StreamKind};
 use cxetl::pipeline::{self, RunConfig, RunOutcome};
 use cxetl::settings::Settings;
 use cxetl::sink::store;
@@ -41,6 +41,7 @@ pub async fn run(args: RunArgs, show_progress: bool) -> Result<()> {
         slice_len: settings.run.slice_len,
         concurrency: settings.run.concurrency,
         max_bad_records: settings.run.max_bad_records,
+        snapshot_max_age: settings.run.snapshot_max_age,
         run_id: pipeline::new_run_id(),
         progress: pipeline::progress::Progress::new(show_progress),
     };
@@ -75,13 +76,13 @@ fn dry_run(
     let vendor = connector.vendor();
     let root = output.trim_end_matches('/');
     let mut plan = Vec::new();
+    let today = [pipeline::today()];
     for stream in streams {
-        plan.extend(
-            stream
-                .plan_offline(&slices)
-                .into_iter()
-                .map(|w| (stream, w)),
-        );
+        let over = match stream.kind() {
+            StreamKind::Interval => &slices[..],
+            StreamKind::Snapshot => &today[..],
+        };
+        plan.extend(stream.plan_offline(over).into_iter().map(|w| (stream, w)));
     }
     let mut text = format!(
         "dry run: {vendor} {interval}, {} slice(s), output {root}; nothing is requested or written\n",
@@ -93,12 +94,8 @@ fn dry_run(
             .tables()
             .iter()
             .map(|t| {
-                let rel = cxetl::sink::layout::data_file(
-                    &Default::default(),
-                    t.name(),
-                    vendor,
-                    &work.interval,
-                );
+                let rel =
+                    cxetl::sink::layout::data_file(&Default::default(), *t, vendor, &work.interval);
                 format!("{root}/{rel}")
             })
             .collect();

@@ -6,7 +6,7 @@ pub mod progress;
 pub mod shutdown;
 pub mod slice;
 
-use crate::connector::{Connector, Stream, Work};
+use crate::connector::{Connector, Stream, StreamKind, Work};
 use crate::sink::checkpoint::Checkpoint;
 use crate::sink::{lease, Dataset, Location};
 use crate::summary::{SliceResult, Summary, SummaryBuilder};
@@ -30,6 +30,8 @@ pub struct RunConfig {
     pub concurrency: usize,
     /// Quarantined records tolerated before exit 7 (`None` = any number).
     pub max_bad_records: Option<u64>,
+    /// Snapshots of today younger than this are not taken again.
+    pub snapshot_max_age: Duration,
     /// Names the staging folder and tags the logs.
     pub run_id: String,
     /// Live counters for the terminal status line (hidden by default).
@@ -132,6 +134,31 @@ pub async fn run(
     .await
 }
 
+/// Today as a whole UTC day: the `snapshot_date` of the snapshots a run takes.
+pub fn today() -> Interval {
+    let start = chrono::Utc::now()
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight exists")
+        .and_utc();
+    Interval::new(start, start + chrono::Duration::days(1)).expect("a day is a valid interval")
+}
+
+/// How old `stream`'s snapshot of `day` is, if one was published.
+async fn snapshot_age(
+    dataset: &Dataset,
+    stream: &dyn Stream,
+    day: &Interval,
+) -> Result<Option<Duration>> {
+    let Some(&table) = stream.tables().first() else {
+        return Ok(None);
+    };
+    Ok(dataset
+        .modified(&dataset.data_file(table, day))
+        .await?
+        .map(|at| (chrono::Utc::now() - at).to_std().unwrap_or_default()))
+}
+
 /// The checkpoint key of one stream's slice.
 fn done_key(stream: &dyn Stream, slice: &Interval) -> String {
     format!("{}/{}", stream.name(), slice.file_stem())
@@ -148,9 +175,26 @@ async fn extract_all(
     // Fail on bad credentials in seconds, before any planning.
     client.token().await?;
     let slices = slices(&config.interval, config.slice_len)?;
+    let today = [today()];
     let mut plan: Vec<(Arc<dyn Stream>, Work)> = Vec::new();
     for stream in streams {
-        let work = stream.plan(&slices).await?;
+        let work = match stream.kind() {
+            StreamKind::Interval => stream.plan(&slices).await?,
+            StreamKind::Snapshot => {
+                if let Some(age) = snapshot_age(dataset, stream.as_ref(), &today[0]).await? {
+                    if age < config.snapshot_max_age {
+                        tracing::info!(
+                            stream = stream.name(),
+                            age_s = age.as_secs(),
+                            "today's snapshot is recent; not listing it again"
+                        );
+                        summary.stream_skipped(stream.name());
+                        continue;
+                    }
+                }
+                stream.plan(&today).await?
+            }
+        };
         plan.extend(work.into_iter().map(|w| (stream.clone(), w)));
     }
     summary.planned(plan.len());
@@ -224,7 +268,12 @@ async fn extract_all(
 async fn extract_slice(stream: &dyn Stream, dataset: &Dataset, work: &Work) -> Result<SliceResult> {
     let span = tracing::info_span!("slice", stream = stream.name(), slice = %work.interval, api = work.api);
     async move {
-        let mut consumer = SliceConsumer::new(dataset.clone(), work.interval, stream.transform());
+        let mut consumer = SliceConsumer::new(
+            dataset.clone(),
+            work.interval,
+            stream.name(),
+            stream.transform(),
+        );
         let report = match stream.extract(work, &mut consumer).await {
             Ok(report) => report,
             Err(e) => {
@@ -235,7 +284,7 @@ async fn extract_slice(stream: &dyn Stream, dataset: &Dataset, work: &Work) -> R
         let (staged, mut result) = consumer.finish(stream.tables()).await?;
         crate::failpoint::hit(crate::failpoint::points::STAGED);
         result.files = dataset
-            .publish(&work.interval, stream.tables(), staged)
+            .publish(&work.interval, stream.name(), stream.tables(), staged)
             .await?;
         crate::failpoint::hit(crate::failpoint::points::PUBLISHED);
         result.api_total_hits = report.api_total_hits;

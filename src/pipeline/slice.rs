@@ -58,7 +58,12 @@ pub struct SliceConsumer {
 
 impl SliceConsumer {
     /// A consumer staging `transform`'s batches for `slice` in `dataset`.
-    pub fn new(dataset: Dataset, slice: Interval, transform: PageTransform) -> Self {
+    pub fn new(
+        dataset: Dataset,
+        slice: Interval,
+        stream: &'static str,
+        transform: PageTransform,
+    ) -> Self {
         SliceConsumer {
             slice,
             encoder: Some(Box::new(Encoder {
@@ -66,7 +71,7 @@ impl SliceConsumer {
                 seen: SeenIds::default(),
                 tables: TableEncoders::default(),
             })),
-            writer: SliceWriter::new(dataset, slice),
+            writer: SliceWriter::new(dataset, slice, stream),
             result: SliceResult::default(),
         }
     }
@@ -92,10 +97,9 @@ impl SliceConsumer {
             quarantined,
             stats,
         } = outcome?;
-        meta.fresh = Some(
-            usize::try_from(stats.conversations + stats.out_of_window).unwrap_or(usize::MAX)
-                + quarantined.len(),
-        );
+        // Records already read in this slice are the transform's duplicates.
+        let duplicates = usize::try_from(stats.duplicates).unwrap_or(usize::MAX);
+        meta.fresh = Some(meta.records.saturating_sub(duplicates));
         for (table, bytes) in chunks {
             self.writer.write(table, &bytes).await?;
         }

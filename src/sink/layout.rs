@@ -2,45 +2,50 @@
 //! Hive layout, so readers, publishers and tests agree on it.
 //!
 //! ```text
-//! <table>/vendor=<v>/date=<YYYY-MM-DD>/<START>_<END>.parquet   published data
-//! _quarantine/vendor=<v>/date=<YYYY-MM-DD>/<START>_<END>.jsonl  rejected records
+//! <table>/vendor=<v>/date=<YYYY-MM-DD>/<START>_<END>.parquet   interval streams' data
+//! <table>/vendor=<v>/snapshot_date=<YYYY-MM-DD>/<START>_<END>.parquet  directory snapshots
+//! _quarantine/vendor=<v>/date=<YYYY-MM-DD>/stream=<s>/<START>_<END>.jsonl  rejected records
 //! _summaries/vendor=<v>/<START>_<END>.json                      run summaries
 //! _staging/<run_id>/<n>.<ext>                                  in-flight files (never globbed by readers)
 //! ```
 
+use crate::transform::Table;
 use crate::{Interval, Vendor};
 use object_store::path::Path;
 
-/// The folder (prefix) that holds one table's partition for one date.
-pub fn partition_dir(root: &Path, table: &str, vendor: Vendor, slice: &Interval) -> Path {
+/// The folder (prefix) that holds one table's partition for the slice's
+/// date (`date=` or, for snapshots, `snapshot_date=`).
+pub fn partition_dir(root: &Path, table: Table, vendor: Vendor, slice: &Interval) -> Path {
     join(
         root,
         &format!(
-            "{table}/vendor={vendor}/date={}",
+            "{table}/vendor={vendor}/{}={}",
+            table.partition_column(),
             slice.start_date().format("%Y-%m-%d")
         ),
     )
 }
 
 /// The published data file of one table for one slice.
-pub fn data_file(root: &Path, table: &str, vendor: Vendor, slice: &Interval) -> Path {
+pub fn data_file(root: &Path, table: Table, vendor: Vendor, slice: &Interval) -> Path {
     partition_dir(root, table, vendor, slice).child(format!("{}.parquet", slice.file_stem()))
 }
 
-/// The quarantine folder for the slice's date.
-pub fn quarantine_dir(root: &Path, vendor: Vendor, slice: &Interval) -> Path {
+/// The quarantine folder of one stream for the slice's date: per stream,
+/// since two streams' slices of one day share their file name.
+pub fn quarantine_dir(root: &Path, vendor: Vendor, stream: &str, slice: &Interval) -> Path {
     join(
         root,
         &format!(
-            "_quarantine/vendor={vendor}/date={}",
+            "_quarantine/vendor={vendor}/date={}/stream={stream}",
             slice.start_date().format("%Y-%m-%d")
         ),
     )
 }
 
-/// The published quarantine file of one slice.
-pub fn quarantine_file(root: &Path, vendor: Vendor, slice: &Interval) -> Path {
-    quarantine_dir(root, vendor, slice).child(format!("{}.jsonl", slice.file_stem()))
+/// The published quarantine file of one stream's slice.
+pub fn quarantine_file(root: &Path, vendor: Vendor, stream: &str, slice: &Interval) -> Path {
+    quarantine_dir(root, vendor, stream, slice).child(format!("{}.jsonl", slice.file_stem()))
 }
 
 /// The summary of a run over `interval`.
@@ -105,7 +110,12 @@ mod tests {
     fn hive_paths_and_round_trip_of_slice_names() {
         let root = Path::from("lake/cx");
         let slice = Interval::parse("2026-11-23T06:00:00Z", "2026-11-23T12:00:00Z").unwrap();
-        let file = data_file(&root, "conversations", Vendor::Genesys, &slice);
+        let file = data_file(
+            &root,
+            Table::named("conversations"),
+            Vendor::Genesys,
+            &slice,
+        );
         assert_eq!(
             file.as_ref(),
             "lake/cx/conversations/vendor=genesys/date=2026-11-23/20261123T060000Z_20261123T120000Z.parquet"
@@ -120,7 +130,12 @@ mod tests {
     #[test]
     fn empty_root_works() {
         let slice = Interval::parse("2026-11-23", "2026-11-24").unwrap();
-        let file = data_file(&Path::default(), "conversations", Vendor::Genesys, &slice);
+        let file = data_file(
+            &Path::default(),
+            Table::named("conversations"),
+            Vendor::Genesys,
+            &slice,
+        );
         assert_eq!(
             file.as_ref(),
             "conversations/vendor=genesys/date=2026-11-23/20261123T000000Z_20261124T000000Z.parquet"

@@ -184,13 +184,13 @@ impl Dataset {
     }
 
     /// The final path of `table`'s file for `slice`.
-    pub fn data_file(&self, table: &str, slice: &Interval) -> Path {
+    pub fn data_file(&self, table: Table, slice: &Interval) -> Path {
         layout::data_file(self.root(), table, self.vendor, slice)
     }
 
-    /// The final path of the quarantine file for `slice`.
-    pub fn quarantine_file(&self, slice: &Interval) -> Path {
-        layout::quarantine_file(self.root(), self.vendor, slice)
+    /// The final path of `stream`'s quarantine file for `slice`.
+    pub fn quarantine_file(&self, stream: &str, slice: &Interval) -> Path {
+        layout::quarantine_file(self.root(), self.vendor, stream, slice)
     }
 
     /// Starts streaming an object that will be published at `final_path`.
@@ -252,6 +252,7 @@ impl Dataset {
     pub async fn publish(
         &self,
         slice: &Interval,
+        stream: &str,
         tables: &[Table],
         staged: Vec<StagedFile>,
     ) -> Result<Vec<PublishedFile>> {
@@ -264,7 +265,7 @@ impl Dataset {
             for path in self
                 .list(&layout::partition_dir(
                     self.root(),
-                    table.name(),
+                    *table,
                     self.vendor,
                     slice,
                 ))
@@ -279,7 +280,12 @@ impl Dataset {
             }
         }
         for path in self
-            .list(&layout::quarantine_dir(self.root(), self.vendor, slice))
+            .list(&layout::quarantine_dir(
+                self.root(),
+                self.vendor,
+                stream,
+                slice,
+            ))
             .await?
         {
             if let Some(i) = layout::slice_of_file(&path).filter(|i| i.overlaps(slice)) {
@@ -295,7 +301,7 @@ impl Dataset {
         for (earlier, members) in groups {
             let inside = slice.start() <= earlier.start() && earlier.end() <= slice.end();
             if !inside {
-                pieces.extend(reslice::split(self, earlier, &members, slice).await?);
+                pieces.extend(reslice::split(self, earlier, &members, slice, stream).await?);
             }
             replaced.extend(
                 members
@@ -339,6 +345,15 @@ impl Dataset {
         })
         .await?;
         Ok(self.relative(&final_path))
+    }
+
+    /// When the object at `path` was last written; `None` when absent.
+    pub async fn modified(&self, path: &Path) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        match self.store().head(path).await {
+            Ok(meta) => Ok(Some(meta.last_modified)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Reads a small object; `None` when absent.

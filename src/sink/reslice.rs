@@ -62,6 +62,7 @@ pub async fn split(
     outer: Interval,
     members: &[Member],
     cut: &Interval,
+    stream: &str,
 ) -> Result<Vec<StagedFile>> {
     let pieces = remainder(&outer, cut);
     tracing::info!(earlier = %outer, new = %cut, pieces = pieces.len(), "re-slicing an earlier interval");
@@ -103,7 +104,7 @@ pub async fn split(
                             upload_file(
                                 dataset,
                                 &outputs[i],
-                                dataset.data_file(table.name(), piece),
+                                dataset.data_file(table, piece),
                                 rows[i],
                             )
                             .await?,
@@ -118,7 +119,7 @@ pub async fn split(
                     .enumerate()
                 {
                     if !lines.1.is_empty() {
-                        let target = dataset.quarantine_file(&pieces[i]);
+                        let target = dataset.quarantine_file(stream, &pieces[i]);
                         staged.push(
                             dataset
                                 .stage_bytes(target, bytes::Bytes::from(lines.1), lines.0)

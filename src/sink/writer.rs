@@ -66,17 +66,19 @@ impl TableEncoders {
 pub struct SliceWriter {
     dataset: Dataset,
     slice: Interval,
+    stream: &'static str,
     uploads: BTreeMap<Table, StagedUpload>,
     quarantine: Vec<u8>,
     quarantined: u64,
 }
 
 impl SliceWriter {
-    /// A writer for `slice`'s files in `dataset`.
-    pub fn new(dataset: Dataset, slice: Interval) -> Self {
+    /// A writer for `stream`'s files of `slice` in `dataset`.
+    pub fn new(dataset: Dataset, slice: Interval, stream: &'static str) -> Self {
         SliceWriter {
             dataset,
             slice,
+            stream,
             uploads: BTreeMap::new(),
             quarantine: Vec::new(),
             quarantined: 0,
@@ -88,7 +90,7 @@ impl SliceWriter {
         let upload = match self.uploads.entry(table) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::btree_map::Entry::Vacant(e) => {
-                let path = self.dataset.data_file(table.name(), &self.slice);
+                let path = self.dataset.data_file(table, &self.slice);
                 e.insert(self.dataset.begin(path).await?)
             }
         };
@@ -119,7 +121,7 @@ impl SliceWriter {
             rows.insert(tail.table, tail.rows);
         }
         if !self.quarantine.is_empty() {
-            let path = self.dataset.quarantine_file(&self.slice);
+            let path = self.dataset.quarantine_file(self.stream, &self.slice);
             let data = Bytes::from(std::mem::take(&mut self.quarantine));
             staged.push(
                 self.dataset

@@ -20,6 +20,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 pub mod columns;
+pub mod json_table;
 pub mod reason;
 pub mod records;
 pub mod schema;
@@ -115,6 +116,16 @@ impl Table {
     /// the owner named by the first natural-key column.
     pub fn time_column(self) -> Option<&'static str> {
         self.def().time_column.as_deref()
+    }
+
+    /// The declared column names, in order.
+    pub fn column_names(self) -> impl Iterator<Item = &'static str> {
+        self.def().columns.iter().map(|c| c.name.as_str())
+    }
+
+    /// The Hive partition column of the path: `date` or `snapshot_date`.
+    pub fn partition_column(self) -> &'static str {
+        &self.def().partition
     }
 }
 

@@ -46,6 +46,9 @@ pub struct TableDef {
     /// The timestamp column that owns the row's slice and partition date,
     /// when the row carries it (see [`super::Table::time_column`]).
     pub time_column: Option<String>,
+    /// The Hive partition column in the path: `date` (of the owning
+    /// record's start) or `snapshot_date` (of a directory snapshot).
+    pub partition: String,
     /// The declared columns in order.
     pub columns: Vec<ColumnDef>,
     /// The Arrow schema built from `columns`.
@@ -60,6 +63,8 @@ struct RawDef {
     natural_key: Vec<String>,
     #[serde(default)]
     time_column: Option<String>,
+    #[serde(default)]
+    partition: Option<String>,
     columns: Vec<ColumnDef>,
 }
 
@@ -99,8 +104,24 @@ pub fn parse_definition(json: &str) -> Result<TableDef, SchemaError> {
             )));
         }
     }
+    let partition = raw.partition.unwrap_or_else(|| "date".into());
+    if partition != "date" && partition != "snapshot_date" {
+        return Err(ctx(format!(
+            "partition {partition:?}: use date or snapshot_date"
+        )));
+    }
+    if raw
+        .columns
+        .iter()
+        .any(|c| c.name == partition || c.name == "vendor")
+    {
+        return Err(ctx(
+            "partition columns live in the path, not in the file".into()
+        ));
+    }
     Ok(TableDef {
         schema: Arc::new(Schema::new(fields)),
+        partition,
         time_column: raw.time_column,
         table: raw.table,
         description: raw.description,

@@ -2,7 +2,7 @@
 
 use super::auth::PasswordGrant;
 use super::settings::CxoneSettings;
-use super::{transform, Cxone};
+use super::{directories, transform, Cxone};
 use crate::connector::{
     Connector, Fixes, PageConsumer, PageTransform, Probe, SliceReport, Stream, StreamKind, Work,
 };
@@ -47,10 +47,12 @@ impl Connector for CxoneConnector {
     }
 
     fn streams(&self) -> Vec<Arc<dyn Stream>> {
-        vec![Arc::new(Contacts {
+        let mut streams: Vec<Arc<dyn Stream>> = vec![Arc::new(Contacts {
             api: self.api.clone(),
             tables: CONTACT_TABLES.map(Table::named),
-        })]
+        })];
+        streams.extend(directories::streams(&self.api));
+        streams
     }
 
     fn endpoints(&self) -> String {
@@ -66,13 +68,15 @@ impl Connector for CxoneConnector {
 
     fn probes(&self) -> Vec<Probe> {
         let api = self.api.clone();
-        vec![Probe {
+        let mut probes = vec![Probe {
             name: "completed contacts",
             run: Box::pin(async move {
                 let url = api.probe(chrono::Utc::now()).await?;
                 Ok(format!("contacts/completed answered at {url}"))
             }),
-        }]
+        }];
+        probes.extend(directories::probes(&self.api));
+        probes
     }
 
     fn fixes(&self) -> Fixes {
@@ -104,7 +108,7 @@ impl Stream for Contacts {
     }
 
     fn transform(&self) -> PageTransform {
-        transform::cxone_page
+        Arc::new(transform::cxone_page)
     }
 
     fn plan_offline(&self, slices: &[Interval]) -> Vec<Work> {

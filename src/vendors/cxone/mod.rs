@@ -12,6 +12,7 @@
 
 pub mod auth;
 pub mod connector;
+mod directories;
 pub mod discovery;
 pub mod model;
 pub mod settings;
@@ -51,22 +52,39 @@ impl Cxone {
     async fn completed_url(&self) -> Result<&Url> {
         self.completed_url
             .get_or_try_init(|| async {
-                let api = match &self.settings.api_url {
-                    Some(url) => url.clone(),
-                    None => {
-                        let token = self.client.token().await?;
-                        let id_token = token.id_token.as_ref().ok_or_else(|| {
-                            Error::Config("the CXone token answer has no id_token to discover the tenant; set CXONE_API_URL".into())
-                        })?;
-                        let tenant = discovery::tenant_id(id_token)?;
-                        let api = discovery::api_endpoint(self.client.http(), &self.settings.issuer, &tenant).await?;
-                        tracing::info!(tenant = %tenant, api = %api, "CXone API endpoint discovered");
-                        api
-                    }
-                };
+                let api = self.api_url().await?;
                 completed_contacts_url(&api, &self.settings.api_version)
             })
             .await
+    }
+
+    /// `{api}/inContactAPI/services/{version}/{path}` on the tenant's host.
+    pub(crate) async fn services_url(&self, path: &str) -> Result<Url> {
+        let completed = self.completed_url().await?;
+        completed
+            .join(&format!("../{path}"))
+            .map_err(|e| Error::Config(format!("CXone API URL for {path}: {e}")))
+    }
+
+    /// The tenant's API host: `CXONE_API_URL`, or discovered from the id
+    /// token's tenant.
+    async fn api_url(&self) -> Result<Url> {
+        let api = match &self.settings.api_url {
+            Some(url) => url.clone(),
+            None => {
+                let token = self.client.token().await?;
+                let id_token = token.id_token.as_ref().ok_or_else(|| {
+                            Error::Config("the CXone token answer has no id_token to discover the tenant; set CXONE_API_URL".into())
+                        })?;
+                let tenant = discovery::tenant_id(id_token)?;
+                let api =
+                    discovery::api_endpoint(self.client.http(), &self.settings.issuer, &tenant)
+                        .await?;
+                tracing::info!(tenant = %tenant, api = %api, "CXone API endpoint discovered");
+                api
+            }
+        };
+        Ok(api)
     }
 
     /// Preflight (`cxetl check`): completed contacts for a 1 ms window

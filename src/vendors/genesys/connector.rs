@@ -3,7 +3,7 @@
 use super::auth::ClientCredentials;
 use super::hints::GenesysHints;
 use super::settings::{ApiMode, GenesysSettings};
-use super::{transform, Genesys};
+use super::{directories, transform, Genesys};
 use crate::connector::{
     Connector, Fixes, PageConsumer, PageTransform, Probe, SliceReport, Stream, StreamKind, Work,
 };
@@ -50,10 +50,12 @@ impl Connector for GenesysConnector {
     }
 
     fn streams(&self) -> Vec<Arc<dyn Stream>> {
-        vec![Arc::new(Conversations {
+        let mut streams: Vec<Arc<dyn Stream>> = vec![Arc::new(Conversations {
             api: self.api.clone(),
             tables: CONVERSATION_TABLES.map(Table::named),
-        })]
+        })];
+        streams.extend(directories::streams(&self.api));
+        streams
     }
 
     fn endpoints(&self) -> String {
@@ -67,7 +69,7 @@ impl Connector for GenesysConnector {
 
     fn probes(&self) -> Vec<Probe> {
         let (query, jobs) = (self.api.clone(), self.api.clone());
-        vec![
+        let mut probes = vec![
             Probe {
                 name: "conversation details (query)",
                 run: Box::pin(async move {
@@ -89,7 +91,9 @@ impl Connector for GenesysConnector {
                     ))
                 }),
             },
-        ]
+        ];
+        probes.extend(directories::probes(&self.api));
+        probes
     }
 
     fn fixes(&self) -> Fixes {
@@ -121,7 +125,7 @@ impl Stream for Conversations {
     }
 
     fn transform(&self) -> PageTransform {
-        transform::genesys_page
+        Arc::new(transform::genesys_page)
     }
 
     fn plan_offline(&self, slices: &[Interval]) -> Vec<Work> {

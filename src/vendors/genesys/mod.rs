@@ -25,6 +25,7 @@ use url::Url;
 
 pub mod auth;
 pub mod connector;
+mod directories;
 pub mod hints;
 mod jobs;
 pub mod model;
