@@ -201,6 +201,8 @@ pub trait Stream: Send + Sync {
 
 /// One preflight request of `cxetl check`: its name and what it proves.
 pub struct Probe {
+    /// The stream whose permission it proves (`check --streams` selects).
+    pub stream: &'static str,
     /// Shown in the report, e.g. `conversation details (query)`.
     pub name: &'static str,
     /// Resolves to the detail line on success.

@@ -8,7 +8,7 @@
 //! code is the contract's code of the first failing check (`main` maps it).
 
 use crate::cli::CheckArgs;
-use cxetl::connector::{Connector, Fixes};
+use cxetl::connector::{select_streams, Connector, Fixes};
 use cxetl::settings::Settings;
 use cxetl::sink::{store, Dataset};
 use cxetl::{vendors, Error, Result, Vendor};
@@ -111,13 +111,18 @@ pub async fn check(args: CheckArgs) -> Result<()> {
         s.http.retry.max_attempts = CHECK_ATTEMPTS;
         s
     });
-    let connector = settings.and_then(|s| Ok((vendors::connect(&s)?, s.run.output)));
+    let connector = settings.and_then(|s| {
+        let connector = vendors::connect(&s)?;
+        let streams = select_streams(connector.as_ref(), s.run.streams.as_deref())?;
+        let names: Vec<&'static str> = streams.iter().map(|s| s.name()).collect();
+        Ok((connector, names, s.run.output))
+    });
     match connector {
         Err(e) => report.fail("config", e),
-        Ok((connector, output)) => {
+        Ok((connector, streams, output)) => {
             report.fixes = Some(connector.fixes());
             report.pass("config", connector.endpoints());
-            check_vendor(connector.as_ref(), &mut report).await;
+            check_vendor(connector.as_ref(), &streams, &mut report).await;
             if let Some(output) = output {
                 let result = async {
                     let location = store::open(&output)?;
@@ -137,8 +142,8 @@ pub async fn check(args: CheckArgs) -> Result<()> {
     report.first_error.map_or(Ok(()), Err)
 }
 
-/// The token, then every probe of the connector's streams.
-async fn check_vendor(connector: &dyn Connector, report: &mut Report) {
+/// The token, then the probes of the selected streams.
+async fn check_vendor(connector: &dyn Connector, streams: &[&str], report: &mut Report) {
     let token = connector.client().token().await.map_err(Error::from);
     let issuer = connector.token_issuer();
     if report
@@ -147,7 +152,11 @@ async fn check_vendor(connector: &dyn Connector, report: &mut Report) {
     {
         return;
     }
-    for probe in connector.probes() {
+    for probe in connector
+        .probes()
+        .into_iter()
+        .filter(|p| streams.contains(&p.stream))
+    {
         let result = probe.run.await;
         report.record(probe.name, result, Clone::clone);
     }

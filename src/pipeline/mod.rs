@@ -11,7 +11,7 @@ use crate::sink::checkpoint::Checkpoint;
 use crate::sink::{lease, Dataset, Location};
 use crate::summary::{SliceResult, Summary, SummaryBuilder};
 use crate::{Error, Interval, Result};
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use slice::SliceConsumer;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -177,9 +177,12 @@ async fn extract_all(
     let slices = slices(&config.interval, config.slice_len)?;
     let today = [today()];
     let mut plan: Vec<(Arc<dyn Stream>, Work)> = Vec::new();
+    // A stream refused for a missing permission fails alone: the others
+    // still run and publish, and the run ends with that permission error.
+    let mut refused: Option<Error> = None;
     for stream in streams {
-        let work = match stream.kind() {
-            StreamKind::Interval => stream.plan(&slices).await?,
+        let planned = match stream.kind() {
+            StreamKind::Interval => stream.plan(&slices).await,
             StreamKind::Snapshot => {
                 if let Some(age) = snapshot_age(dataset, stream.as_ref(), &today[0]).await? {
                     if age < config.snapshot_max_age {
@@ -192,10 +195,16 @@ async fn extract_all(
                         continue;
                     }
                 }
-                stream.plan(&today).await?
+                stream.plan(&today).await
             }
         };
-        plan.extend(work.into_iter().map(|w| (stream.clone(), w)));
+        match planned {
+            Ok(work) => plan.extend(work.into_iter().map(|w| (stream.clone(), w))),
+            Err(e @ Error::Permission(_)) => {
+                refuse(summary, stream.name(), e, &mut refused);
+            }
+            Err(e) => return Err(e),
+        }
     }
     summary.planned(plan.len());
     config.progress.planned(plan.len());
@@ -234,19 +243,37 @@ async fn extract_all(
         .collect();
     tracing::info!(slices = todo.len(), resumed = checkpoint.done.len(), interval = %config.interval, "plan ready");
 
+    let failed: std::sync::Mutex<Vec<&'static str>> = Default::default();
+    let failed = &failed;
     let mut results = futures::stream::iter(todo)
         .map(|(stream, work)| async move {
+            let skip = failed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(&stream.name());
+            if skip {
+                return Ok(None);
+            }
             match extract_slice(stream.as_ref(), dataset, &work).await {
-                Ok(r) => Ok((stream, work, r)),
+                Ok(r) => Ok(Some((stream, work, r))),
                 Err(e) => Err((stream.name(), e)),
             }
         })
         .buffer_unordered(config.concurrency.max(1));
     loop {
-        let (stream, work, slice) = match results.try_next().await {
-            Ok(Some(done)) => done,
-            Ok(None) => break,
-            Err((stream, e)) => {
+        let (stream, work, slice) = match results.next().await {
+            Some(Ok(Some(done))) => done,
+            Some(Ok(None)) => continue,
+            None => break,
+            Some(Err((stream, e @ Error::Permission(_)))) => {
+                failed
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(stream);
+                refuse(summary, stream, e, &mut refused);
+                continue;
+            }
+            Some(Err((stream, e))) => {
                 summary.stream_failed(stream, &e.to_string());
                 return Err(e);
             }
@@ -262,7 +289,23 @@ async fn extract_all(
         config.progress.slice_done(slice.conversations, slice.pages);
         summary.add_slice(stream.name(), &slice);
     }
+    if let Some(e) = refused {
+        // The checkpoint stays: a re-run after the grant redoes only the refused stream.
+        return Err(e);
+    }
     Checkpoint::clear(dataset, &config.interval).await
+}
+
+/// Records a stream refused for a missing permission; the run's error names
+/// the first one.
+fn refuse(summary: &mut SummaryBuilder, stream: &str, e: Error, first: &mut Option<Error>) {
+    tracing::error!(stream, error = %e, "stream refused; the other streams go on");
+    summary.stream_failed(stream, &e.to_string());
+    let detail = match e {
+        Error::Permission(detail) => detail,
+        other => other.to_string(),
+    };
+    first.get_or_insert(Error::Permission(format!("stream {stream}: {detail}")));
 }
 
 async fn extract_slice(stream: &dyn Stream, dataset: &Dataset, work: &Work) -> Result<SliceResult> {

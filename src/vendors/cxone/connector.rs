@@ -69,6 +69,7 @@ impl Connector for CxoneConnector {
     fn probes(&self) -> Vec<Probe> {
         let api = self.api.clone();
         let mut probes = vec![Probe {
+            stream: "contacts",
             name: "completed contacts",
             run: Box::pin(async move {
                 let url = api.probe(chrono::Utc::now()).await?;

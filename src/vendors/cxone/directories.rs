@@ -196,6 +196,7 @@ pub(super) fn probes(api: &Arc<Cxone>) -> Vec<Probe> {
         .map(|spec| {
             let api = api.clone();
             Probe {
+                stream: spec.name,
                 name: spec.name,
                 run: Box::pin(async move {
                     let url = page_url(&api, spec, &[], 1, 0).await?;

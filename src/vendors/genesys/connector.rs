@@ -71,6 +71,7 @@ impl Connector for GenesysConnector {
         let (query, jobs) = (self.api.clone(), self.api.clone());
         let mut probes = vec![
             Probe {
+                stream: "conversations",
                 name: "conversation details (query)",
                 run: Box::pin(async move {
                     Ok(match query.probe_details(chrono::Utc::now()).await? {
@@ -82,6 +83,7 @@ impl Connector for GenesysConnector {
                 }),
             },
             Probe {
+                stream: "conversations",
                 name: "details jobs (availability)",
                 run: Box::pin(async move {
                     let until = jobs.data_availability().await?;

@@ -278,6 +278,7 @@ pub(super) fn probes(api: &Arc<Genesys>) -> Vec<Probe> {
         .map(|spec| {
             let api = api.clone();
             Probe {
+                stream: spec.name,
                 name: spec.name,
                 run: Box::pin(async move {
                     let listing = &spec.listings[0];

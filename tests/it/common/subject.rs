@@ -190,11 +190,26 @@ impl Subject {
         pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
     }
 
-    /// Arguments and environment of `cxetl run <vendor> <args…>` against `sim`.
+    /// The vendor's record stream, the one the contracts are about.
+    pub fn record_stream(self) -> &'static str {
+        match self {
+            Subject::Genesys => "conversations",
+            Subject::Cxone => "contacts",
+        }
+    }
+
+    /// Arguments and environment of `cxetl run <vendor> <args…>` against
+    /// `sim`; only the record stream unless `args` names `--streams`, so
+    /// request counts stay those of the contract under test.
     pub fn command(self, sim: &Simulator, args: &[String]) -> (Vec<String>, Vec<(String, String)>) {
         let head = ["run".to_string(), self.name().to_string()];
+        let streams = (!args.iter().any(|a| a == "--streams"))
+            .then(|| ["--streams".to_string(), self.record_stream().to_string()]);
         (
-            head.into_iter().chain(args.iter().cloned()).collect(),
+            head.into_iter()
+                .chain(args.iter().cloned())
+                .chain(streams.into_iter().flatten())
+                .collect(),
             self.env(sim),
         )
     }
