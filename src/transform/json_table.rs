@@ -222,7 +222,7 @@ impl JsonTable {
                 let mut b =
                     TimestampMicrosecondBuilder::with_capacity(n).with_timezone_opt(tz.clone());
                 for r in records {
-                    b.append_option(values(c, r).first().and_then(|v| as_micros(v)));
+                    b.append_option(values(c, r).first().and_then(as_micros));
                 }
                 Arc::new(b.finish())
             }
