@@ -4,6 +4,7 @@
 mod api;
 mod data;
 mod jobs;
+mod pools;
 
 use crate::simulator::core::records::Record;
 use crate::simulator::core::{App, Endpoint, Incoming, RateWindow, Reply, VendorApi};
@@ -30,8 +31,10 @@ pub(crate) struct Genesys {
 impl Genesys {
     /// Generates the conversations `cfg` asks for.
     pub(crate) fn new(cfg: &SimConfig) -> Genesys {
+        let pools = pools::Pools::new(cfg.seed);
         Genesys {
             data: data::generate(
+                &pools,
                 cfg.seed,
                 cfg.conversations,
                 cfg.bad_records,
