@@ -4,7 +4,7 @@
 use super::data::BUSINESS_UNIT_ID;
 use crate::simulator::core::json::push_date;
 use crate::simulator::core::records::Record;
-use crate::simulator::core::{App, Endpoint, Incoming, Reply};
+use crate::simulator::core::{query, App, Endpoint, Incoming, Reply};
 use axum::http::{header, Method, StatusCode};
 use bytes::Bytes;
 use serde_json::json;
@@ -215,15 +215,8 @@ fn bad(description: &str) -> Reply {
 }
 
 fn completed_contacts(records: &[Record], app: &App, path: &str, query: &str) -> Reply {
-    let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    let get = |k: &str| {
-        params
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(k))
-            .map(|(_, v)| v.as_str())
-    };
+    let params = query::parse(query);
+    let get = |k: &str| query::get(&params, k);
     let date = |k: &str| {
         get(k).map(|v| {
             chrono::DateTime::parse_from_rfc3339(v.trim())
@@ -267,30 +260,7 @@ fn completed_contacts(records: &[Record], app: &App, path: &str, query: &str) ->
     }
     let from = lo + skip.min(total) as usize;
     let to = (from + top as usize).min(hi);
-    let link = |skip: u64| {
-        let mut ser = url::form_urlencoded::Serializer::new(String::new());
-        let mut replaced = false;
-        for (k, v) in &params {
-            if k.eq_ignore_ascii_case("skip") {
-                ser.append_pair(k, &skip.to_string());
-                replaced = true;
-            } else {
-                ser.append_pair(k, v);
-            }
-        }
-        if !replaced {
-            ser.append_pair("skip", &skip.to_string());
-        }
-        format!("{}{path}?{}", app.base, ser.finish())
-    };
-    let self_link = if query.is_empty() {
-        format!("{}{path}", app.base)
-    } else {
-        format!("{}{path}?{query}", app.base)
-    };
-    let next = (skip + top < total).then(|| link(skip + top));
-    let previous = (skip > 0).then(|| link(skip.saturating_sub(top)));
-    let links = json!({"self": self_link, "next": next, "previous": previous});
+    let links = links(app, path, query, &params, skip, top, total);
 
     let mut out = Vec::with_capacity((to - from) * 1700 + 512);
     out.extend_from_slice(b"{\"totalRecords\":");
@@ -312,6 +282,31 @@ fn completed_contacts(records: &[Record], app: &App, path: &str, query: &str) ->
     }
     out.extend_from_slice(b"]}");
     Reply::json(StatusCode::OK, out)
+}
+
+/// `_links` of a skip/top page: `self` as requested, `next` and `previous`
+/// the same request with `skip` moved by `top` (absent at either end).
+pub(super) fn links(
+    app: &App,
+    path: &str,
+    query: &str,
+    params: &[(String, String)],
+    skip: u64,
+    top: u64,
+    total: u64,
+) -> serde_json::Value {
+    let link = |skip: u64| {
+        let q = query::with(params, &[("skip", skip.to_string())]);
+        format!("{}{path}?{q}", app.base)
+    };
+    let self_link = if query.is_empty() {
+        format!("{}{path}", app.base)
+    } else {
+        format!("{}{path}?{query}", app.base)
+    };
+    let next = (skip + top < total).then(|| link(skip + top));
+    let previous = (skip > 0).then(|| link(skip.saturating_sub(top)));
+    json!({"self": self_link, "next": next, "previous": previous})
 }
 
 /// `field [asc]` items over fields the data is already ordered by. The

@@ -6,6 +6,7 @@
 mod api;
 mod auth;
 mod data;
+mod pools;
 
 use crate::simulator::core::records::Record;
 use crate::simulator::core::{App, Endpoint, Incoming, RateWindow, Reply, VendorApi};
@@ -21,8 +22,10 @@ pub(crate) struct Cxone {
 impl Cxone {
     /// Generates the completed contacts `cfg` asks for.
     pub(crate) fn new(cfg: &SimConfig) -> Cxone {
+        let pools = pools::Pools::new(cfg.seed);
         Cxone {
             records: data::generate(
+                &pools,
                 cfg.seed,
                 cfg.conversations,
                 cfg.bad_records,
@@ -87,5 +90,9 @@ impl VendorApi for Cxone {
 
     fn refresh_tokens(&self) -> Vec<String> {
         self.auth.lock().expect("auth lock").refresh_tokens()
+    }
+
+    fn directory(&self, _: &str) -> Vec<serde_json::Value> {
+        Vec::new()
     }
 }
