@@ -1,7 +1,9 @@
-//! CXone's discovery documents, `GET .../contacts/completed` and the
-//! shapes of its refusals (`shared/vendor-apis/cxone.md`).
+//! CXone's discovery documents, request routing, `GET .../contacts/completed`
+//! and the shapes of its refusals (`shared/vendor-apis/cxone.md`).
 
+use super::admin;
 use super::data::BUSINESS_UNIT_ID;
+use super::directory::Directory;
 use crate::simulator::core::json::push_date;
 use crate::simulator::core::records::Record;
 use crate::simulator::core::{query, App, Endpoint, Incoming, Reply};
@@ -15,6 +17,7 @@ const MAX_RANGE_MS: i64 = 30 * DAY_MS;
 /// "will only return 10,000 contacts at a time" (§2.1); also the default.
 const MAX_TOP: u64 = 10_000;
 const TOKEN_PATH: &str = "/auth/token";
+const COMPLETED: &str = "contacts/completed";
 const OPENID: &str = "/.well-known/openid-configuration";
 const CXONE_CONFIG: &str = "/.well-known/cxone-configuration";
 /// What CXone answers when the client does not ask for JSON (§2.1).
@@ -30,20 +33,22 @@ pub(super) fn classify(path: &str) -> Endpoint {
     }
 }
 
-/// `true` for `/inContactAPI/services/vNN.0/contacts/completed`, with the
-/// prefix in any letter case (clients spell it three ways, §1.5).
-pub(super) fn is_completed_contacts(path: &str) -> bool {
-    let Some(rest) = strip_prefix_ci(path, "/incontactapi/services/") else {
-        return false;
-    };
-    let Some((version, tail)) = rest.split_once('/') else {
-        return false;
-    };
+/// The resource after `/inContactAPI/services/vNN.0/`, with the prefix in
+/// any letter case (clients spell it three ways, §1.5).
+pub(super) fn resource(path: &str) -> Option<&str> {
+    let rest = strip_prefix_ci(path, "/incontactapi/services/")?;
+    let (version, tail) = rest.split_once('/')?;
     let number = version
         .strip_prefix(['v', 'V'])
         .and_then(|v| v.strip_suffix(".0"));
-    number.is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
-        && tail == "contacts/completed"
+    number
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(tail)
+}
+
+/// `true` for `/inContactAPI/services/vNN.0/contacts/completed`.
+pub(super) fn is_completed_contacts(path: &str) -> bool {
+    resource(path) == Some(COMPLETED)
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
@@ -176,15 +181,18 @@ pub(super) fn discovery(app: &App, req: &Incoming) -> Reply {
 // ---------------------------------------------------------------------------
 // Authenticated API.
 
-pub(super) fn route(records: &[Record], app: &App, req: &Incoming) -> Reply {
+pub(super) fn route(records: &[Record], dir: &Directory, app: &App, req: &Incoming) -> Reply {
     let path = req.path.as_str();
-    if !is_completed_contacts(path) {
-        return error(
+    let not_found = || {
+        error(
             StatusCode::NOT_FOUND,
             "not_found",
             &format!("No resource at {path}"),
-        );
-    }
+        )
+    };
+    let Some(resource) = resource(path).filter(|r| *r == COMPLETED || admin::is_listing(r)) else {
+        return not_found();
+    };
     if req.method != Method::GET {
         return error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -201,16 +209,21 @@ pub(super) fn route(records: &[Record], app: &App, req: &Incoming) -> Reply {
     if !wants_json {
         // Neither JSON nor the `{error}` body: the literal text (§2.1),
         // also for `Accept: */*`, which HTTP libraries send by default.
+        // Documented for completed contacts; the admin listings run on the
+        // same API host, so the simulator answers them alike (inference).
         return Reply::new(
             StatusCode::NOT_ACCEPTABLE,
             "text/plain; charset=utf-8",
             Bytes::from_static(NO_RENDER.as_bytes()),
         );
     }
-    completed_contacts(records, app, path, &req.query)
+    if resource == COMPLETED {
+        return completed_contacts(records, app, path, &req.query);
+    }
+    admin::serve(dir, app, path, resource, &req.query).unwrap_or_else(not_found)
 }
 
-fn bad(description: &str) -> Reply {
+pub(super) fn bad(description: &str) -> Reply {
     error(StatusCode::BAD_REQUEST, "invalid_request", description)
 }
 
