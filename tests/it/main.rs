@@ -16,6 +16,7 @@ mod signals;
 mod simulator_cxone;
 mod simulator_cxone_client;
 mod simulator_cxone_samples;
+mod simulator_directories;
 mod simulator_genesys;
 mod simulator_samples;
 mod simulator_scale;
