@@ -19,6 +19,12 @@ fn cxone() -> SimConfig {
     }
 }
 
+/// `…/inContactAPI/services/v34.0/{resource}`.
+fn cxone_url(sim: &Simulator, resource: &str) -> String {
+    sim.cxone_completed_url()
+        .replace("contacts/completed", resource)
+}
+
 /// A bearer token from whichever vendor `sim` speaks.
 async fn token(sim: &Simulator) -> String {
     let cfg = sim.config();
@@ -314,9 +320,7 @@ fn collect(
 
 /// Pages a CXone listing with `top`/`skip` via `_links.next`.
 async fn cxone_pages(sim: &Simulator, tok: &str, resource: &str, query: &str) -> Vec<Value> {
-    let base = sim
-        .cxone_completed_url()
-        .replace("contacts/completed", resource);
+    let base = cxone_url(sim, resource);
     let mut out = Vec::new();
     let mut next = Some(format!("{base}?{query}"));
     while let Some(url) = next {
@@ -383,7 +387,7 @@ async fn cxone_listings_page_to_exactly_the_ground_truth() {
             "{resource}"
         );
     }
-    let base = sim.cxone_completed_url().replace("contacts/completed", "");
+    let base = cxone_url(&sim, "");
     for bad in [
         "agents?top=0",
         "agents?fields=agentId",
@@ -457,9 +461,7 @@ async fn faults_apply_to_the_directory_listings() {
         let sim = start(cfg).await;
         let url = match sim.vendor() {
             Vendor::Genesys => format!("{}/api/v2/routing/queues", sim.api_url()),
-            Vendor::Cxone => sim
-                .cxone_completed_url()
-                .replace("contacts/completed", "agents"),
+            Vendor::Cxone => cxone_url(&sim, "agents"),
         };
         let (s, _) = get("not-a-token", &url).await;
         assert_eq!(s, 401, "{url}");
@@ -492,9 +494,7 @@ async fn faults_apply_to_the_directory_listings() {
     assert_eq!(get(&tok, &g("/api/v2/users")).await.0, 200);
     let sim = start(SimConfig { faults, ..cxone() }).await;
     let tok = token(&sim).await;
-    let url = sim
-        .cxone_completed_url()
-        .replace("contacts/completed", "teams");
+    let url = cxone_url(&sim, "teams");
     assert_eq!(get(&tok, &url).await.0, 403);
 
     // 429 once the per-token budget is spent (CXone: also 429).
@@ -510,9 +510,7 @@ async fn faults_apply_to_the_directory_listings() {
         let tok = token(&sim).await;
         let url = match sim.vendor() {
             Vendor::Genesys => format!("{}/api/v2/routing/skills", sim.api_url()),
-            Vendor::Cxone => sim
-                .cxone_completed_url()
-                .replace("contacts/completed", "skills"),
+            Vendor::Cxone => cxone_url(&sim, "skills"),
         };
         let statuses = [
             get(&tok, &url).await.0,

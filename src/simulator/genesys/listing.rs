@@ -128,14 +128,20 @@ fn number(params: &[(String, String)], name: &str, default: usize) -> Result<usi
     })
 }
 
-/// `pageSize` (default 25) and `pageNumber` (default 1) [PYDOCS].
-fn paging(params: &[(String, String)]) -> Result<(usize, usize), String> {
+/// `pageSize`, 25 by default [PYDOCS].
+fn page_size(params: &[(String, String)]) -> Result<usize, String> {
     let size = number(params, "pageSize", 25)?;
     if !(1..=MAX_PAGE_SIZE).contains(&size) {
         return Err(format!(
             "pageSize {size} is out of range: maximum is {MAX_PAGE_SIZE}"
         ));
     }
+    Ok(size)
+}
+
+/// `pageSize` and `pageNumber` (default 1) [PYDOCS].
+fn paging(params: &[(String, String)]) -> Result<(usize, usize), String> {
+    let size = page_size(params)?;
     let page = number(params, "pageNumber", 1)?;
     if page < 1 {
         return Err("pageNumber must be at least 1".to_string());
@@ -224,12 +230,7 @@ fn users_query(dir: &Directory, params: &[(String, String)]) -> Result<Reply, St
     accept(params, &["pageSize", "state", "cursor"])?;
     let state = state(params);
     let users = in_state(dir, state)?;
-    let size = number(params, "pageSize", 25)?;
-    if !(1..=MAX_PAGE_SIZE).contains(&size) {
-        return Err(format!(
-            "pageSize {size} is out of range: maximum is {MAX_PAGE_SIZE}"
-        ));
-    }
+    let size = page_size(params)?;
     let from = match query::get(params, "cursor") {
         None => 0,
         Some(c) => decode_cursor(state, c).ok_or("Invalid cursor")?,
