@@ -9,6 +9,12 @@
 //! JWT-shaped id token with `tenantId`), `/.well-known/cxone-configuration`
 //! and `GET /inContactAPI/services/{version}/contacts/completed`.
 //!
+//! Each also serves the directory listings its conversations resolve
+//! against (`shared/vendor-apis/directory-and-activity.md` §1, §4):
+//! Genesys users, queues, wrap-up codes, skills, divisions and presence
+//! definitions; CXone agents, teams, skills and dispositions. See
+//! [`Simulator::directory`].
+//!
 //! Either way the data is deterministic, and a request log and a fault
 //! schedule let tests prove how a client behaves (token refresh, retries,
 //! pacing) rather than only what it outputs. Records are generated and
@@ -132,8 +138,8 @@ impl Default for SimConfig {
 /// CXone answers in its own shapes: 401 `{"error":"invalid_token",
 /// "error_description"}`; throttle bursts are **503** with that body (CXone's
 /// documented throttling status); server errors cycle 502, 504 (HTML);
-/// `forbidden` is a 403 on completed contacts; `job_failures` does not
-/// apply.
+/// `forbidden` is a 403 on completed contacts and the admin listings;
+/// `job_failures` does not apply.
 #[derive(Clone, Debug)]
 pub struct Faults {
     /// Revoke the presented (valid) token early: 401 `bad.credentials`
@@ -154,7 +160,10 @@ pub struct Faults {
     /// Every Nth API request: headers and part of the body are sent, then the
     /// connection is dropped.
     pub reset_every: Option<u32>,
-    /// Analytics endpoints answer 403 `missing.any.permissions`.
+    /// Analytics endpoints answer 403 `missing.any.permissions`; directory
+    /// listings 403 naming their permission (`missing.permissions` where
+    /// they need all), except users and divisions, which "require no
+    /// permissions".
     pub forbidden: bool,
     /// The first N submitted jobs end `FAILED` with an `errorMessage`.
     pub job_failures: u32,
@@ -346,6 +355,21 @@ impl Simulator {
             }
         }
         gt
+    }
+
+    /// Every entity of the directory listing `name`, as the listings serve
+    /// it, including the inactive, deleted and deactivated ones only some
+    /// calls return: what a complete directory pull must end up with.
+    ///
+    /// Genesys: `users` (every `state`), `queues`, `wrapupcodes` (active and
+    /// deleted), `skills`, `divisions` (active and deleted),
+    /// `presencedefinitions` (both `deactivated` values). CXone: `agents`,
+    /// `teams`, `skills`, `dispositions` (active and inactive). Every id the
+    /// conversations (contacts) reference is among them; so are a few
+    /// nobody references. Order is the listing's; an unknown name gives an
+    /// empty list.
+    pub fn directory(&self, name: &str) -> Vec<serde_json::Value> {
+        self.app.vendor.directory(name)
     }
 
     /// Every request so far, in arrival order.

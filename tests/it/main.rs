@@ -22,6 +22,7 @@ mod shared_lake;
 mod signals;
 mod simulator_cxone;
 mod simulator_cxone_samples;
+mod simulator_directories;
 mod simulator_genesys;
 mod simulator_samples;
 mod simulator_scale;

@@ -3,7 +3,8 @@
 
 use fastrand::Rng;
 
-/// Random version-4 UUID text (request and job ids).
+/// Version-4 UUID text from `rng`: random for request and job ids; CXone's
+/// directory GUIDs pass a data-seeded `rng` to stay deterministic.
 pub(crate) fn random_uuid(rng: &mut Rng) -> String {
     let v = rng.u128(..) & !(0xF << 76) & !(0x3 << 62) | (0x4 << 76) | (0x2 << 62);
     let h = format!("{v:032x}");

@@ -8,6 +8,7 @@ mod handler;
 mod ids;
 pub(crate) mod json;
 mod log;
+pub(crate) mod query;
 pub(crate) mod records;
 mod reply;
 mod tokens;
@@ -92,6 +93,9 @@ pub(crate) trait VendorApi: Send + Sync {
     fn records(&self) -> &[Record];
     /// Refresh tokens still redeemable, for leak checks.
     fn refresh_tokens(&self) -> Vec<String>;
+    /// Every entity of the directory listing `name` (inactive and deleted
+    /// ones included), for the ground truth; empty for an unknown name.
+    fn directory(&self, name: &str) -> Vec<serde_json::Value>;
 }
 
 /// A running simulator's state, shared by every request.

@@ -1,10 +1,12 @@
-//! CXone's discovery documents, `GET .../contacts/completed` and the
-//! shapes of its refusals (`shared/vendor-apis/cxone.md`).
+//! CXone's discovery documents, request routing, `GET .../contacts/completed`
+//! and the shapes of its refusals (`shared/vendor-apis/cxone.md`).
 
+use super::admin;
 use super::data::BUSINESS_UNIT_ID;
+use super::directory::Directory;
 use crate::simulator::core::json::push_date;
 use crate::simulator::core::records::Record;
-use crate::simulator::core::{App, Endpoint, Incoming, Reply};
+use crate::simulator::core::{query, App, Endpoint, Incoming, Reply};
 use axum::http::{header, Method, StatusCode};
 use bytes::Bytes;
 use serde_json::json;
@@ -15,6 +17,7 @@ const MAX_RANGE_MS: i64 = 30 * DAY_MS;
 /// "will only return 10,000 contacts at a time" (§2.1); also the default.
 const MAX_TOP: u64 = 10_000;
 const TOKEN_PATH: &str = "/auth/token";
+const COMPLETED: &str = "contacts/completed";
 const OPENID: &str = "/.well-known/openid-configuration";
 const CXONE_CONFIG: &str = "/.well-known/cxone-configuration";
 /// What CXone answers when the client does not ask for JSON (§2.1).
@@ -30,20 +33,22 @@ pub(super) fn classify(path: &str) -> Endpoint {
     }
 }
 
-/// `true` for `/inContactAPI/services/vNN.0/contacts/completed`, with the
-/// prefix in any letter case (clients spell it three ways, §1.5).
-pub(super) fn is_completed_contacts(path: &str) -> bool {
-    let Some(rest) = strip_prefix_ci(path, "/incontactapi/services/") else {
-        return false;
-    };
-    let Some((version, tail)) = rest.split_once('/') else {
-        return false;
-    };
+/// The resource after `/inContactAPI/services/vNN.0/`, with the prefix in
+/// any letter case (clients spell it three ways, §1.5).
+pub(super) fn resource(path: &str) -> Option<&str> {
+    let rest = strip_prefix_ci(path, "/incontactapi/services/")?;
+    let (version, tail) = rest.split_once('/')?;
     let number = version
         .strip_prefix(['v', 'V'])
         .and_then(|v| v.strip_suffix(".0"));
-    number.is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
-        && tail == "contacts/completed"
+    number
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(tail)
+}
+
+/// `true` for `/inContactAPI/services/vNN.0/contacts/completed`.
+pub(super) fn is_completed_contacts(path: &str) -> bool {
+    resource(path) == Some(COMPLETED)
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
@@ -176,15 +181,18 @@ pub(super) fn discovery(app: &App, req: &Incoming) -> Reply {
 // ---------------------------------------------------------------------------
 // Authenticated API.
 
-pub(super) fn route(records: &[Record], app: &App, req: &Incoming) -> Reply {
+pub(super) fn route(records: &[Record], dir: &Directory, app: &App, req: &Incoming) -> Reply {
     let path = req.path.as_str();
-    if !is_completed_contacts(path) {
-        return error(
+    let not_found = || {
+        error(
             StatusCode::NOT_FOUND,
             "not_found",
             &format!("No resource at {path}"),
-        );
-    }
+        )
+    };
+    let Some(resource) = resource(path).filter(|r| *r == COMPLETED || admin::is_listing(r)) else {
+        return not_found();
+    };
     if req.method != Method::GET {
         return error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -201,29 +209,27 @@ pub(super) fn route(records: &[Record], app: &App, req: &Incoming) -> Reply {
     if !wants_json {
         // Neither JSON nor the `{error}` body: the literal text (§2.1),
         // also for `Accept: */*`, which HTTP libraries send by default.
+        // Documented for completed contacts; the admin listings run on the
+        // same API host, so the simulator answers them alike (inference).
         return Reply::new(
             StatusCode::NOT_ACCEPTABLE,
             "text/plain; charset=utf-8",
             Bytes::from_static(NO_RENDER.as_bytes()),
         );
     }
-    completed_contacts(records, app, path, &req.query)
+    if resource == COMPLETED {
+        return completed_contacts(records, app, path, &req.query);
+    }
+    admin::serve(dir, app, path, resource, &req.query).unwrap_or_else(not_found)
 }
 
-fn bad(description: &str) -> Reply {
+pub(super) fn bad(description: &str) -> Reply {
     error(StatusCode::BAD_REQUEST, "invalid_request", description)
 }
 
 fn completed_contacts(records: &[Record], app: &App, path: &str, query: &str) -> Reply {
-    let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    let get = |k: &str| {
-        params
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(k))
-            .map(|(_, v)| v.as_str())
-    };
+    let params = query::parse(query);
+    let get = |k: &str| query::get(&params, k);
     let date = |k: &str| {
         get(k).map(|v| {
             chrono::DateTime::parse_from_rfc3339(v.trim())
@@ -267,30 +273,7 @@ fn completed_contacts(records: &[Record], app: &App, path: &str, query: &str) ->
     }
     let from = lo + skip.min(total) as usize;
     let to = (from + top as usize).min(hi);
-    let link = |skip: u64| {
-        let mut ser = url::form_urlencoded::Serializer::new(String::new());
-        let mut replaced = false;
-        for (k, v) in &params {
-            if k.eq_ignore_ascii_case("skip") {
-                ser.append_pair(k, &skip.to_string());
-                replaced = true;
-            } else {
-                ser.append_pair(k, v);
-            }
-        }
-        if !replaced {
-            ser.append_pair("skip", &skip.to_string());
-        }
-        format!("{}{path}?{}", app.base, ser.finish())
-    };
-    let self_link = if query.is_empty() {
-        format!("{}{path}", app.base)
-    } else {
-        format!("{}{path}?{query}", app.base)
-    };
-    let next = (skip + top < total).then(|| link(skip + top));
-    let previous = (skip > 0).then(|| link(skip.saturating_sub(top)));
-    let links = json!({"self": self_link, "next": next, "previous": previous});
+    let links = links(app, path, query, &params, skip, top, total);
 
     let mut out = Vec::with_capacity((to - from) * 1700 + 512);
     out.extend_from_slice(b"{\"totalRecords\":");
@@ -312,6 +295,31 @@ fn completed_contacts(records: &[Record], app: &App, path: &str, query: &str) ->
     }
     out.extend_from_slice(b"]}");
     Reply::json(StatusCode::OK, out)
+}
+
+/// `_links` of a skip/top page: `self` as requested, `next` and `previous`
+/// the same request with `skip` moved by `top` (absent at either end).
+pub(super) fn links(
+    app: &App,
+    path: &str,
+    query: &str,
+    params: &[(String, String)],
+    skip: u64,
+    top: u64,
+    total: u64,
+) -> serde_json::Value {
+    let link = |skip: u64| {
+        let q = query::with(params, &[("skip", skip.to_string())]);
+        format!("{}{path}?{q}", app.base)
+    };
+    let self_link = if query.is_empty() {
+        format!("{}{path}", app.base)
+    } else {
+        format!("{}{path}?{query}", app.base)
+    };
+    let next = (skip + top < total).then(|| link(skip + top));
+    let previous = (skip > 0).then(|| link(skip.saturating_sub(top)));
+    json!({"self": self_link, "next": next, "previous": previous})
 }
 
 /// `field [asc]` items over fields the data is already ordered by. The

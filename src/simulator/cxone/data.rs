@@ -6,10 +6,12 @@
 //! booleans older API versions send; their durations are whole seconds so a
 //! lenient parser lands them on exactly the same values as modern records.
 
-use crate::simulator::core::json::W;
-use crate::simulator::core::records::{
-    self, agent_name, exp_ms, mix, Layout, Record, Slot, Written,
+use super::pools::{
+    campaign, Pools, CHAT, DIGITAL, EMAIL, OUTBOUND, PHONE, PRIMARY_DISPOSITIONS,
+    SECONDARY_DISPOSITIONS, SMS, SOCIAL, VOICEMAIL, WORK_ITEM,
 };
+use crate::simulator::core::json::W;
+use crate::simulator::core::records::{self, exp_ms, mix, Layout, Record, Slot, Written};
 use fastrand::Rng;
 
 /// `contactId` of record 0: beyond 2^32, so an i32 (or u32) parser breaks.
@@ -53,6 +55,7 @@ fn contact_id(seed: u64, i: usize) -> i64 {
 /// starts spread evenly (with jitter) over `[start_ms, end_ms)`. Every
 /// `legacy_every`-th record (1-based) uses legacy spellings.
 pub(super) fn generate(
+    pools: &Pools,
     seed: u64,
     contacts: usize,
     bad_records: usize,
@@ -60,7 +63,6 @@ pub(super) fn generate(
     start_ms: i64,
     end_ms: i64,
 ) -> Vec<Record> {
-    let pools = Pools::new(seed);
     let layout = Layout {
         seed: seed ^ 0xC0DE,
         good: contacts,
@@ -83,7 +85,7 @@ pub(super) fn generate(
             bad,
             legacy,
         };
-        let (id, dur) = write_contact(w, &pools, rng, &c);
+        let (id, dur) = write_contact(w, pools, rng, &c);
         Written {
             id,
             // Completed contacts have all ended; the ground truth's
@@ -95,133 +97,6 @@ pub(super) fn generate(
     records
 }
 
-// ---------------------------------------------------------------------------
-// Reference data shared by all contacts of one seed.
-
-struct Agent {
-    id: i64,
-    first: &'static str,
-    last: &'static str,
-    team: usize,
-}
-
-struct Pools {
-    agents: Vec<Agent>,
-    teams: Vec<(i64, &'static str)>,
-}
-
-const TEAMS: &[&str] = &[
-    "Tier 1 Voice",
-    "Tier 2 Voice",
-    "Digital Care",
-    "Sales Inside",
-    "Billing Ops",
-    "Retention Squad",
-    "Back Office",
-    "Night Shift",
-];
-impl Pools {
-    fn new(seed: u64) -> Pools {
-        let mut rng = Rng::with_seed(mix(seed ^ 0xC0DE, u64::MAX));
-        let teams = TEAMS
-            .iter()
-            .enumerate()
-            .map(|(k, &n)| (2_200_100 + k as i64 * 7 + rng.i64(0..7), n))
-            .collect();
-        let agents = (0..120)
-            .map(|k| {
-                let (first, last) = agent_name(k);
-                Agent {
-                    id: 4_100_000 + k as i64 * 13 + rng.i64(0..13),
-                    first,
-                    last,
-                    team: k % TEAMS.len(),
-                }
-            })
-            .collect();
-        Pools { agents, teams }
-    }
-}
-
-/// CXone media types (fact sheet §3): id, name, skills that carry them.
-struct Media {
-    id: i64,
-    name: &'static str,
-    skills: &'static [(i64, &'static str)],
-    poc: (i64, &'static str, &'static str),
-}
-
-const PHONE: Media = Media {
-    id: 4,
-    name: "Phone Call",
-    skills: &[
-        (11_000_101, "Sales EN Voice"),
-        (11_000_102, "Sales ES Voice"),
-        (11_000_103, "Support Tier 1"),
-        (11_000_104, "Support Tier 2"),
-        (11_000_105, "Billing"),
-        (11_000_106, "Retentions"),
-        (11_000_107, "Claims"),
-    ],
-    poc: (8_800_201, "Main Line", "8005550100"),
-};
-const OUTBOUND: Media = Media {
-    id: 4,
-    name: "Phone Call",
-    skills: &[
-        (11_000_151, "Outbound Collections"),
-        (11_000_152, "Outbound Renewals"),
-    ],
-    poc: (8_800_202, "Outbound Caller ID", "8005550199"),
-};
-const CHAT: Media = Media {
-    id: 3,
-    name: "Chat",
-    skills: &[(11_000_301, "Chat Support"), (11_000_302, "Chat Sales")],
-    poc: (8_800_301, "Web Chat", "WebChat_Main"),
-};
-const EMAIL: Media = Media {
-    id: 1,
-    name: "Email",
-    skills: &[(11_000_401, "Email Support")],
-    poc: (8_800_401, "Support Mailbox", "support@example.com"),
-};
-const SMS: Media = Media {
-    id: 7,
-    name: "SMS",
-    skills: &[(11_000_701, "SMS Care")],
-    poc: (8_800_701, "SMS Short Code", "88555"),
-};
-const DIGITAL: Media = Media {
-    id: 9,
-    name: "Digital",
-    skills: &[(11_000_901, "Digital Messaging")],
-    poc: (8_800_901, "Digital First Omnichannel", "DFO_Main"),
-};
-const VOICEMAIL: Media = Media {
-    id: 5,
-    name: "Voice Mail",
-    skills: &[(11_000_501, "Voicemail")],
-    poc: (8_800_501, "Main Line Voicemail", "8005550100"),
-};
-const WORK_ITEM: Media = Media {
-    id: 6,
-    name: "Work Item",
-    skills: &[(11_000_601, "Back Office Tasks")],
-    poc: (8_800_601, "Work Item API", "WI_Backoffice"),
-};
-const SOCIAL: Media = Media {
-    id: 8,
-    name: "Social",
-    skills: &[(11_000_801, "Social Care")],
-    poc: (8_800_801, "Twitter Care", "@examplecare"),
-};
-
-const CAMPAIGNS: &[(i64, &str)] = &[
-    (301_001, "Customer Service"),
-    (301_002, "Sales"),
-    (301_003, "Collections"),
-];
 const TRANSFER: &[(i64, &str)] = &[(1, "ReSkill"), (2, "ReAgent"), (3, "Consult")];
 const TAGS: &[(i64, &str)] = &[
     (900_011, "VIP"),
@@ -331,13 +206,7 @@ fn write_contact(w: &mut W, p: &Pools, rng: &mut Rng, c: &Contact) -> (Option<St
     let total = pre + in_queue + agent + release;
     let a = &p.agents[rng.usize(..p.agents.len())];
     let team = p.teams[a.team];
-    let campaign = CAMPAIGNS[if outbound {
-        2
-    } else if skill.1.starts_with("Sales") {
-        1
-    } else {
-        0
-    }];
+    let campaign = campaign(skill.1, outbound);
     let customer = match media.id {
         1 => format!("customer{}@example.net", rng.u32(1000..99_999)),
         3 | 9 => format!("Visitor {}", rng.u32(1000..99_999)),
@@ -530,11 +399,11 @@ fn write_contact(w: &mut W, p: &Pools, rng: &mut Rng, c: &Contact) -> (Option<St
         w.ki("secondaryDispositionId", 0);
         w.ks("dispositionNotes", "");
     } else {
-        w.ki("primaryDispositionId", 700_100 + rng.i64(0..12));
+        w.ki("primaryDispositionId", rng.i64(PRIMARY_DISPOSITIONS));
         w.ki(
             "secondaryDispositionId",
             if rng.u32(0..4) == 0 {
-                700_200 + rng.i64(0..6)
+                rng.i64(SECONDARY_DISPOSITIONS)
             } else {
                 0
             },
@@ -625,8 +494,8 @@ mod tests {
 
     #[test]
     fn records_are_valid_json_sorted_deterministic_and_lenient_parsable() {
-        let a = generate(7, 700, 8, Some(7), START, START + 2 * DAY);
-        let b = generate(7, 700, 8, Some(7), START, START + 2 * DAY);
+        let a = generate(&Pools::new(7), 7, 700, 8, Some(7), START, START + 2 * DAY);
+        let b = generate(&Pools::new(7), 7, 700, 8, Some(7), START, START + 2 * DAY);
         assert_eq!(a.len(), 708);
         let mut kinds = [0usize; 4];
         let mut legacy = 0;
@@ -680,7 +549,15 @@ mod tests {
 
     #[test]
     fn default_data_has_the_awkward_cases_clients_must_handle() {
-        let d = generate(42, 3_000, 0, Some(7), START, START + 3 * DAY);
+        let d = generate(
+            &Pools::new(42),
+            42,
+            3_000,
+            0,
+            Some(7),
+            START,
+            START + 3 * DAY,
+        );
         let all: String = d
             .iter()
             .map(|r| std::str::from_utf8(&r.json).unwrap())

@@ -1,11 +1,15 @@
 //! NICE CXone (`shared/vendor-apis/cxone.md`): OIDC discovery,
 //! `POST /auth/token` (password and refresh-token grants, JWT-shaped id
-//! token carrying `tenantId`), `/.well-known/cxone-configuration` and
-//! `GET /inContactAPI/services/{version}/contacts/completed`.
+//! token carrying `tenantId`), `/.well-known/cxone-configuration`,
+//! `GET /inContactAPI/services/{version}/contacts/completed` and the admin
+//! listings `agents`, `teams`, `skills`, `dispositions` beside it.
 
+mod admin;
 mod api;
 mod auth;
 mod data;
+mod directory;
+mod pools;
 
 use crate::simulator::core::records::Record;
 use crate::simulator::core::{App, Endpoint, Incoming, RateWindow, Reply, VendorApi};
@@ -15,20 +19,29 @@ use std::sync::Mutex;
 
 pub(crate) struct Cxone {
     records: Vec<Record>,
+    directory: directory::Directory,
     auth: Mutex<auth::Auth>,
 }
 
 impl Cxone {
     /// Generates the completed contacts `cfg` asks for.
     pub(crate) fn new(cfg: &SimConfig) -> Cxone {
+        let pools = pools::Pools::new(cfg.seed);
         Cxone {
             records: data::generate(
+                &pools,
                 cfg.seed,
                 cfg.conversations,
                 cfg.bad_records,
                 cfg.cxone_legacy_every,
                 cfg.interval.start().timestamp_millis(),
                 cfg.interval.end().timestamp_millis(),
+            ),
+            directory: directory::build(
+                &pools,
+                cfg.seed,
+                cfg.interval.start().timestamp_millis(),
+                cfg.cxone_legacy_every,
             ),
             auth: Mutex::new(auth::Auth::new()),
         }
@@ -44,7 +57,7 @@ impl VendorApi for Cxone {
         match endpoint {
             Endpoint::Token => self.token(app, req),
             Endpoint::Discovery => api::discovery(app, req),
-            Endpoint::Api => api::route(&self.records, app, req),
+            Endpoint::Api => api::route(&self.records, &self.directory, app, req),
         }
     }
 
@@ -78,7 +91,11 @@ impl VendorApi for Cxone {
     }
 
     fn forbidden(&self, path: &str, _: &str) -> Option<Reply> {
-        api::is_completed_contacts(path).then(api::forbidden)
+        match api::resource(path) {
+            Some(_) if api::is_completed_contacts(path) => Some(api::forbidden()),
+            Some(r) if admin::is_listing(r) => Some(admin::forbidden()),
+            _ => None,
+        }
     }
 
     fn records(&self) -> &[Record] {
@@ -87,5 +104,17 @@ impl VendorApi for Cxone {
 
     fn refresh_tokens(&self) -> Vec<String> {
         self.auth.lock().expect("auth lock").refresh_tokens()
+    }
+
+    /// `agents`, `teams`, `skills`, `dispositions`.
+    fn directory(&self, name: &str) -> Vec<serde_json::Value> {
+        let d = &self.directory;
+        match name {
+            "agents" => d.agents.clone(),
+            "teams" => d.teams.clone(),
+            "skills" => d.skills.clone(),
+            "dispositions" => d.dispositions.clone(),
+            _ => Vec::new(),
+        }
     }
 }

@@ -1,7 +1,7 @@
-//! Genesys Cloud's token endpoint and synchronous details query, with the
-//! platform's error bodies (`shared/vendor-apis/genesys.md` §1-§2).
+//! Genesys Cloud's token endpoint, request routing and synchronous details
+//! query, with the platform's error bodies (`shared/vendor-apis/genesys.md` §1-§2).
 
-use super::Genesys;
+use super::{listing, Genesys};
 use crate::simulator::core::json::fmt_date;
 use crate::simulator::core::{random_text, App, Incoming, Reply};
 use axum::http::{header, Method, StatusCode};
@@ -132,6 +132,11 @@ impl Genesys {
                 ctx,
             )
         };
+        if req.method == Method::GET {
+            if let Some(r) = listing::serve(&self.directory, &req.path, &req.query, ctx) {
+                return r;
+            }
+        }
         let Some(rest) = req.path.strip_prefix(DETAILS) else {
             return not_found();
         };

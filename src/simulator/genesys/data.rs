@@ -1,10 +1,9 @@
 //! Deterministic Genesys conversation records, serialized once into bytes
 //! (the shape of `shared/vendor-apis/genesys.md` §4).
 
+use super::pools::{uuid, Agent, Pools};
 use crate::simulator::core::json::W;
-use crate::simulator::core::records::{
-    self, agent_name, exp_ms, mix, Layout, Record, Slot, Written,
-};
+use crate::simulator::core::records::{self, exp_ms, Layout, Record, Slot, Written};
 use fastrand::Rng;
 
 /// All conversations sorted by start, plus what the two endpoint families
@@ -57,13 +56,13 @@ impl BadKind {
 /// Builds `conversations` good records plus `bad_records` malformed ones,
 /// with starts spread evenly (with jitter) over `[start_ms, end_ms)`.
 pub(super) fn generate(
+    pools: &Pools,
     seed: u64,
     conversations: usize,
     bad_records: usize,
     start_ms: i64,
     end_ms: i64,
 ) -> Conversations {
-    let pools = Pools::new(seed);
     let layout = Layout {
         seed,
         good: conversations,
@@ -78,7 +77,7 @@ pub(super) fn generate(
         let mut skips = Vec::new();
         let bad = slot.bad.map(BadKind::nth);
         let (id, end_ms) =
-            write_conversation(w, &pools, rng, slot.index, slot.start_ms, bad, &mut skips);
+            write_conversation(w, pools, rng, slot.index, slot.start_ms, bad, &mut skips);
         let extra: Box<[(u32, u32)]> = skips
             .iter()
             .map(|&(a, z)| ((a - from) as u32, (z - from) as u32))
@@ -101,56 +100,6 @@ pub(super) fn generate(
     }
 }
 
-// ---------------------------------------------------------------------------
-// Reference data shared by all conversations of one seed.
-
-struct Agent {
-    id: String,
-    name: String,
-    team: String,
-}
-
-struct Pools {
-    divisions: Vec<String>,
-    queues: Vec<(String, &'static str)>,
-    agents: Vec<Agent>,
-    flows: Vec<(String, &'static str)>,
-    outcomes: Vec<(String, &'static str)>,
-    wrapups: Vec<String>,
-    edges: Vec<String>,
-    campaigns: Vec<String>,
-}
-
-const QUEUES: &[&str] = &[
-    "Sales EN",
-    "Sales ES",
-    "Support Tier 1",
-    "Support Tier 2",
-    "Billing",
-    "Retentions",
-    "Claims",
-    "Technical Support",
-    "VIP Care",
-    "Collections",
-    "Email Support",
-    "Chat Support",
-    "Callback Queue",
-    "Onboarding",
-    "Fraud Desk",
-    "Returns",
-];
-const FLOWS: &[&str] = &[
-    "Main Inbound IVR",
-    "After Hours IVR",
-    "Billing Self-Service",
-    "Spanish IVR",
-];
-const OUTCOMES: &[&str] = &[
-    "Customer Identified",
-    "Balance Self-Service",
-    "Callback Offered",
-    "Language Selected",
-];
 const INTENTS: &[&str] = &[
     "billing",
     "new_order",
@@ -160,78 +109,6 @@ const INTENTS: &[&str] = &[
     "claim_status",
 ];
 const TIERS: &[&str] = &["Gold", "Silver", "Bronze", "Platinum"];
-
-impl Pools {
-    fn new(seed: u64) -> Pools {
-        let mut rng = Rng::with_seed(mix(seed, u64::MAX));
-        let mut ids = |n: usize| (0..n).map(|_| uuid(&mut rng)).collect::<Vec<_>>();
-        let divisions = ids(3);
-        let queues = ids(QUEUES.len())
-            .into_iter()
-            .zip(QUEUES.iter().copied())
-            .collect();
-        let teams = ids(12);
-        let agent_ids = ids(240);
-        let flows = ids(FLOWS.len())
-            .into_iter()
-            .zip(FLOWS.iter().copied())
-            .collect();
-        let outcomes = ids(OUTCOMES.len())
-            .into_iter()
-            .zip(OUTCOMES.iter().copied())
-            .collect();
-        let wrapups = ids(18);
-        let edges = ids(6);
-        let campaigns = ids(3);
-        let agents = agent_ids
-            .into_iter()
-            .enumerate()
-            .map(|(k, id)| Agent {
-                id,
-                name: {
-                    let (first, last) = agent_name(k);
-                    format!("{first} {last}")
-                },
-                team: teams[k % teams.len()].clone(),
-            })
-            .collect();
-        Pools {
-            divisions,
-            queues,
-            agents,
-            flows,
-            outcomes,
-            wrapups,
-            edges,
-            campaigns,
-        }
-    }
-}
-
-fn uuid(rng: &mut Rng) -> String {
-    let mut b = [0u8; 36];
-    uuid_into(rng, &mut b);
-    String::from_utf8(b.to_vec()).expect("hex is ascii")
-}
-
-fn uuid_into(rng: &mut Rng, out: &mut [u8; 36]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let hi = rng.u64(..);
-    let lo = rng.u64(..);
-    // Version 4, variant 10xx: looks like what Genesys issues.
-    let hi = (hi & !0xF000) | 0x4000;
-    let lo = (lo & !(0xC << 60)) | (0x8 << 60);
-    let v = ((hi as u128) << 64) | lo as u128;
-    let mut k = 0;
-    for (pos, slot) in out.iter_mut().enumerate() {
-        if matches!(pos, 8 | 13 | 18 | 23) {
-            *slot = b'-';
-        } else {
-            *slot = HEX[((v >> (124 - 4 * k)) & 0xF) as usize];
-            k += 1;
-        }
-    }
-}
 
 // ---------------------------------------------------------------------------
 // One conversation.
@@ -855,7 +732,7 @@ mod tests {
     #[test]
     fn default_data_has_the_awkward_cases_clients_must_handle() {
         let start = 1_795_132_800_000; // 2026-11-20T00:00:00Z
-        let d = generate(42, 2_000, 0, start, start + 3 * DAY_MS);
+        let d = generate(&Pools::new(42), 42, 2_000, 0, start, start + 3 * DAY_MS);
         let crosses_midnight = d.records.iter().filter(|r| {
             r.end_ms
                 .is_some_and(|e| r.start_ms.div_euclid(DAY_MS) != (e - 1).div_euclid(DAY_MS))
@@ -882,8 +759,22 @@ mod tests {
 
     #[test]
     fn records_are_valid_json_sorted_and_deterministic() {
-        let a = generate(7, 600, 8, 1_795_132_800_000, 1_795_132_800_000 + 2 * DAY_MS);
-        let b = generate(7, 600, 8, 1_795_132_800_000, 1_795_132_800_000 + 2 * DAY_MS);
+        let a = generate(
+            &Pools::new(7),
+            7,
+            600,
+            8,
+            1_795_132_800_000,
+            1_795_132_800_000 + 2 * DAY_MS,
+        );
+        let b = generate(
+            &Pools::new(7),
+            7,
+            600,
+            8,
+            1_795_132_800_000,
+            1_795_132_800_000 + 2 * DAY_MS,
+        );
         assert_eq!(a.records.len(), 608);
         let mut kinds = [0usize; 4];
         for (k, (x, y)) in a.records.iter().zip(&b.records).enumerate() {

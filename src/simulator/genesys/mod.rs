@@ -1,9 +1,14 @@
 //! Genesys Cloud (`shared/vendor-apis/genesys.md`): `POST /oauth/token`,
-//! the synchronous conversation details query and the async details jobs.
+//! the synchronous conversation details query, the async details jobs and
+//! the directory listings the conversations resolve against
+//! (`directory-and-activity.md` §1).
 
 mod api;
 mod data;
+mod directory;
 mod jobs;
+mod listing;
+mod pools;
 
 use crate::simulator::core::records::Record;
 use crate::simulator::core::{App, Endpoint, Incoming, RateWindow, Reply, VendorApi};
@@ -22,6 +27,7 @@ const BOTH_PERMISSIONS: &str =
 
 pub(crate) struct Genesys {
     data: data::Conversations,
+    directory: directory::Directory,
     jobs: Mutex<jobs::Jobs>,
     /// Token texts and job ids: not guessable from the data seed.
     rng: Mutex<fastrand::Rng>,
@@ -30,14 +36,17 @@ pub(crate) struct Genesys {
 impl Genesys {
     /// Generates the conversations `cfg` asks for.
     pub(crate) fn new(cfg: &SimConfig) -> Genesys {
+        let pools = pools::Pools::new(cfg.seed);
         Genesys {
             data: data::generate(
+                &pools,
                 cfg.seed,
                 cfg.conversations,
                 cfg.bad_records,
                 cfg.interval.start().timestamp_millis(),
                 cfg.interval.end().timestamp_millis(),
             ),
+            directory: directory::build(&pools, cfg.seed, cfg.interval.start().timestamp_millis()),
             jobs: Mutex::new(jobs::Jobs::default()),
             rng: Mutex::new(fastrand::Rng::new()),
         }
@@ -107,10 +116,11 @@ impl VendorApi for Genesys {
         throttled(limit, Some(reset_s), request_id)
     }
 
-    /// 403 `missing.any.permissions` naming what the endpoint needs (§1.4).
+    /// 403 `missing.any.permissions` naming what the endpoint needs (§1.4);
+    /// directory listings name theirs (none for users and divisions).
     fn forbidden(&self, path: &str, request_id: &str) -> Option<Reply> {
         if !path.starts_with("/api/v2/analytics/") {
-            return None;
+            return listing::forbidden(path, request_id);
         }
         let perms = if path.ends_with("/jobs/availability") {
             "[analytics:conversationDetail:view]"
@@ -135,5 +145,21 @@ impl VendorApi for Genesys {
     /// Client credentials grants come without refresh tokens (§1.2).
     fn refresh_tokens(&self) -> Vec<String> {
         Vec::new()
+    }
+
+    /// `users`, `queues`, `wrapupcodes`, `skills`, `divisions`,
+    /// `presencedefinitions`.
+    fn directory(&self, name: &str) -> Vec<serde_json::Value> {
+        let d = &self.directory;
+        let all = |v: &[directory::Entry]| v.iter().map(|e| e.json.clone()).collect();
+        match name {
+            "users" => d.users.clone(),
+            "queues" => d.queues.clone(),
+            "wrapupcodes" => all(&d.wrapups),
+            "skills" => d.skills.clone(),
+            "divisions" => all(&d.divisions),
+            "presencedefinitions" => d.presence.clone(),
+            _ => Vec::new(),
+        }
     }
 }
