@@ -70,7 +70,12 @@ fn sim_config(a: &SimulateArgs) -> Result<SimConfig> {
         seed: a.seed,
         conversations: a.conversations,
         interval,
-        token_ttl: Duration::from_secs_f64(a.token_ttl),
+        token_ttl: Duration::try_from_secs_f64(a.token_ttl).map_err(|_| {
+            Error::Config(format!(
+                "--token-ttl {}: use a positive number of seconds",
+                a.token_ttl
+            ))
+        })?,
         page_latency: Duration::from_millis(a.latency_ms),
         bad_records: a.bad_records,
         data_availability,
@@ -82,6 +87,7 @@ fn sim_config(a: &SimulateArgs) -> Result<SimConfig> {
             server_error_every: a.server_error_every,
             reset_every: a.reset_every,
             forbidden: a.forbidden,
+            forbidden_only: Vec::new(),
             job_failures: a.job_failures,
             rate_limit_per_minute: a.rate_limit,
         },

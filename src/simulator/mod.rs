@@ -165,6 +165,10 @@ pub struct Faults {
     /// they need all), except users and divisions, which "require no
     /// permissions".
     pub forbidden: bool,
+    /// With `forbidden`: only paths containing one of these answer 403
+    /// (empty: every path `forbidden` covers), so one stream can lack a
+    /// permission while the others have theirs.
+    pub forbidden_only: Vec<String>,
     /// The first N submitted jobs end `FAILED` with an `errorMessage`.
     pub job_failures: u32,
     /// Per-token budget in a fixed 60 s window (starting at the token's
@@ -182,6 +186,7 @@ impl Default for Faults {
             server_error_every: None,
             reset_every: None,
             forbidden: false,
+            forbidden_only: Vec::new(),
             job_failures: 0,
             rate_limit_per_minute: None,
         }

@@ -429,60 +429,90 @@ mod tests {
     use arrow::datatypes::Int64Type;
 
     #[test]
-    fn paths_types_lists_and_quarantine() {
-        // cxone_teams-like columns are not declared yet; use conversations,
-        // whose columns cover every type the builder reads.
-        let t = JsonTable::new(
-            Table::named("conversations"),
+    fn expressions_types_lists_and_quarantine() {
+        let agents = JsonTable::new(
+            Table::named("cxone_agents"),
             &[
-                ("conversation_id", "id"),
-                ("started_at", "start"),
-                ("duration_ms", "d.ms"),
-                ("media_type", "kind"),
-                ("agent_ids", "agents[].id"),
-                ("abandoned", "flags.abandoned"),
+                ("agent_id", "agentId"),
+                ("user_id", "userID|userId"),
+                ("is_active", "isActive"),
+                ("last_login", "lastLogin"),
+                ("team_id", "team.id"),
             ],
         );
+        let unified = JsonTable::new(
+            Table::named("agents"),
+            &[
+                ("agent_id", "agentId"),
+                ("name", "firstName+lastName"),
+                ("active", "state=active"),
+            ],
+        );
+        let users = JsonTable::new(
+            Table::named("genesys_users"),
+            &[("id", "agentId"), ("addresses", "addresses[].address")],
+        );
         let records: Vec<Value> = serde_json::from_str(
-            r#"[{"id":"a","start":"2026-11-23T00:00:00Z","d":{"ms":"1500"},"kind":7,
-                 "agents":[{"id":"x"},{"id":"y"}],"flags":{"abandoned":"True"}},
-                {"id":"b","start":"2026-11-23T00:00:01Z","agents":[]},
-                {"id":"c"},
-                {"start":"2026-11-23T00:00:00Z"},
+            r#"[{"agentId":"17","userId":"u-1","isActive":"True","lastLogin":"2026-11-23T00:00:00Z",
+                 "team":{"id":5},"firstName":"Ada","lastName":"Lovelace","state":"ACTIVE",
+                 "addresses":[{"address":"+1"},{"address":"a@b"}]},
+                {"agentId":18,"userID":"u-2","state":"deleted","addresses":[]},
+                {"agentId":"x"},
+                {"firstName":"nobody"},
                 "not an object"]"#,
         )
         .unwrap();
-        let (good, bad) = accept(std::slice::from_ref(&t), &records, "entities");
-        assert_eq!(good.len(), 2);
-        assert_eq!(bad.len(), 3);
+        let tables = [agents.clone(), unified.clone(), users.clone()];
+        let (good, bad) = accept(&tables, &records, "agents");
+        assert_eq!((good.len(), bad.len()), (2, 3));
         assert!(
-            bad[0].reason.starts_with("entities[2]: started_at"),
+            bad[0].reason.starts_with("agents[2]: agent_id"),
             "{}",
             bad[0].reason
         );
-        assert!(bad[1].reason.contains("conversation_id"));
-        let batch = t.build(&good).batch;
-        let d = batch
-            .column_by_name("duration_ms")
+        assert!(bad[2].reason.contains("not a JSON object"));
+
+        let b = agents.build(&good).batch;
+        let id = b
+            .column_by_name("agent_id")
             .unwrap()
             .as_primitive::<Int64Type>();
-        assert_eq!((d.value(0), d.is_null(1)), (1500, true));
         assert_eq!(
-            batch
-                .column_by_name("media_type")
-                .unwrap()
-                .as_string::<i32>()
-                .value(0),
-            "7"
+            (id.value(0), id.value(1)),
+            (17, 18),
+            "numbers sent as text are numbers"
         );
-        let agents = batch.column_by_name("agent_ids").unwrap().as_list::<i32>();
-        assert_eq!(agents.value(0).len(), 2);
-        assert!(agents.is_valid(1) && agents.value(1).is_empty());
-        let ab = batch.column_by_name("abandoned").unwrap().as_boolean();
-        assert!(ab.value(0) && ab.is_null(1));
+        let user = b.column_by_name("user_id").unwrap().as_string::<i32>();
+        assert_eq!(
+            (user.value(0), user.value(1)),
+            ("u-1", "u-2"),
+            "either spelling"
+        );
+        let active = b.column_by_name("is_active").unwrap().as_boolean();
+        assert!(active.value(0) && active.is_null(1));
+        assert!(b.column_by_name("last_login").unwrap().is_valid(0));
+        assert_eq!(
+            b.column_by_name("team_id")
+                .unwrap()
+                .as_primitive::<Int64Type>()
+                .value(0),
+            5
+        );
         assert!(
-            batch.column_by_name("queue_id").unwrap().is_null(0),
+            b.column_by_name("location").unwrap().is_null(0),
             "unmapped is null"
         );
+
+        let u = unified.build(&good).batch;
+        let name = u.column_by_name("name").unwrap().as_string::<i32>();
+        assert_eq!(name.value(0), "Ada Lovelace");
+        assert!(name.is_null(1));
+        let active = u.column_by_name("active").unwrap().as_boolean();
+        assert!(active.value(0) && !active.value(1));
+
+        let l = users.build(&good).batch;
+        let addresses = l.column_by_name("addresses").unwrap().as_list::<i32>();
+        assert_eq!(addresses.value(0).len(), 2);
+        assert!(addresses.is_valid(1) && addresses.value(1).is_empty());
     }
 }

@@ -13,6 +13,7 @@ mod connector_contract;
 mod cxone_discovery;
 mod cxone_extractor;
 mod cxone_paging;
+mod directories;
 mod exactly_once;
 mod genesys_extractor;
 mod genesys_paths;

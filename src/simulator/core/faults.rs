@@ -116,7 +116,9 @@ pub(super) fn decide(app: &App, presented: Option<&str>, path: &str, request_id:
             return d;
         }
     }
-    if f.forbidden {
+    let covered =
+        f.forbidden_only.is_empty() || f.forbidden_only.iter().any(|p| path.contains(p.as_str()));
+    if f.forbidden && covered {
         d.reply = vendor.forbidden(path, request_id);
     }
     d
