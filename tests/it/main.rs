@@ -10,6 +10,7 @@ mod cxone_e2e;
 mod exactly_once;
 mod genesys_e2e;
 mod genesys_sim;
+mod hostile;
 mod http_core;
 mod scheduling;
 mod signals;
