@@ -52,6 +52,8 @@ impl From<HttpError> for Error {
             HttpError::TokenRejected { .. } => Error::Auth(e.to_string()),
             HttpError::Forbidden { .. } => Error::Permission(e.to_string()),
             HttpError::Config(m) => Error::Config(m),
+            // A moved or hostile endpoint: the fix is a setting (the message names it).
+            HttpError::Redirected { .. } => Error::Config(e.to_string()),
             HttpError::RetriesExhausted { .. }
             | HttpError::Transport { .. }
             | HttpError::Status { .. } => Error::Upstream(e.to_string()),

@@ -20,15 +20,19 @@
 //! POST. No token or secret ever reaches a log line,
 //! an error message or `Debug` output ([`crate::Secret`]).
 
+mod body;
 pub mod body_pool;
 mod client;
 mod hints;
+mod redact;
 pub mod retry;
 mod stats;
 pub mod token;
 
+pub(crate) use body::{read_limited, SMALL_BODY_LIMIT};
 pub use client::{vendor_message, ApiClient, ApiRequest, ApiResponse, ClientConfig};
 pub use hints::{ApiHints, MissingPermission, PlainHttp};
+pub use redact::{Redactor, REDACTED};
 pub use retry::RetryPolicy;
 pub use stats::HttpStats;
 pub use token::{parse_token_response, request_token, Token, TokenSource};
@@ -89,6 +93,21 @@ pub enum HttpError {
         /// The vendor's message or the start of the body.
         message: String,
     },
+    /// The server answered 3xx. Redirects are never followed: the request
+    /// carries credentials (bearer, Basic, form secrets) that belong to the
+    /// origin they were configured or discovered for, and a redirect may
+    /// point anywhere, plain http included. A moved endpoint is a setting to
+    /// fix, not something to retry. Never retried.
+    #[error("{from} answered HTTP {status} redirecting to {to}; cxetl does not follow redirects, so credentials only go to the configured origin: if that location is genuine, set {setting} to it")]
+    Redirected {
+        /// The requested URL, without query string or user info.
+        from: String,
+        status: u16,
+        /// The `Location`, resolved against `from`, without query string or user info.
+        to: String,
+        /// The setting that names the endpoint (`GENESYS_API_URL`, …).
+        setting: &'static str,
+    },
     /// The client could not be built from the settings (bad URL, TLS setup).
     #[error("{0}")]
     Config(String),
@@ -115,6 +134,19 @@ pub(crate) fn describe_reqwest_error(e: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+/// Where a 3xx answer to `from` points, for [`HttpError::Redirected`]:
+/// resolved against `from`, without query string or user info.
+pub(crate) fn redirect_target(from: &url::Url, headers: &reqwest::header::HeaderMap) -> String {
+    headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|loc| from.join(loc).ok())
+        .map_or_else(
+            || "an unreadable Location".into(),
+            |u| url_without_query(&u),
+        )
 }
 
 /// `url` without query, fragment or user info, for error messages.

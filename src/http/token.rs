@@ -2,7 +2,8 @@
 //! cache that refreshes ahead of expiry.
 
 use super::retry::{self, retryable_status, GaveUp, RetryLogic, RetryPolicy, Verdict};
-use super::{stats::Counters, HttpError};
+use super::{read_limited, SMALL_BODY_LIMIT};
+use super::{redirect_target, stats::Counters, HttpError, Redactor};
 use crate::Secret;
 use futures::future::BoxFuture;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,6 +35,12 @@ pub struct Token {
 /// it on the next `fetch`; the cache passes nothing.
 pub trait TokenSource: Send + Sync + 'static {
     fn fetch<'a>(&'a self, http: &'a reqwest::Client) -> BoxFuture<'a, Result<Token, HttpError>>;
+
+    /// Tells `redactor` every configured secret this source sends (client
+    /// and access-key secrets, the Basic pair as sent), so that no answer
+    /// echoing one can show it. The tokens it obtains are added by the
+    /// cache. Required, so that a new source cannot forget it.
+    fn register_secrets(&self, redactor: &Redactor);
 }
 
 /// The cache's notion of "now": real time, or a hand-driven clock in tests
@@ -91,6 +98,8 @@ impl CachedToken {
 /// new one cause exactly one request to the token endpoint.
 pub(crate) struct TokenCache {
     source: Arc<dyn TokenSource>,
+    /// Learns every token issued; scrubs every token-endpoint error.
+    redactor: Arc<Redactor>,
     clock: Clock,
     current: Mutex<Option<Arc<CachedToken>>>,
     /// Held for the whole duration of a fetch: the single flight.
@@ -112,9 +121,10 @@ struct FlightState {
 }
 
 impl TokenCache {
-    pub(crate) fn new(source: Arc<dyn TokenSource>) -> Self {
+    pub(crate) fn new(source: Arc<dyn TokenSource>, redactor: Arc<Redactor>) -> Self {
         TokenCache {
             source,
+            redactor,
             clock: Clock::default(),
             current: Mutex::new(None),
             flight: tokio::sync::Mutex::new(FlightState::default()),
@@ -158,6 +168,16 @@ impl TokenCache {
         match result {
             Ok(token) => {
                 let arrived = self.clock.now();
+                for secret in [
+                    Some(&token.access_token),
+                    token.refresh_token.as_ref(),
+                    token.id_token.as_ref(),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    self.redactor.add(secret.expose());
+                }
                 flight.generation += 1;
                 flight.last_failure = None;
                 // A source other than `parse_token_response` may announce
@@ -213,9 +233,12 @@ impl TokenCache {
             max_attempts: TOKEN_ATTEMPTS,
             ..policy.clone()
         };
+        // Sources read their own answers, so their errors are scrubbed as
+        // they come out, before the retry driver logs them.
         let fetch = || {
             Counters::bump(&counters.token_requests);
-            self.source.fetch(http)
+            let attempt = self.source.fetch(http);
+            async move { attempt.await.map_err(|e| e.redacted(&self.redactor)) }
         };
         retry::run(&policy, &TokenLogic { counters }, fetch)
             .await
@@ -264,6 +287,7 @@ impl RetryLogic for TokenLogic<'_> {
             HttpError::Status { .. }
             | HttpError::TokenRejected { .. }
             | HttpError::Forbidden { .. }
+            | HttpError::Redirected { .. }
             | HttpError::Config(_) => Verdict::Fatal,
         }
     }
@@ -279,13 +303,17 @@ impl RetryLogic for TokenLogic<'_> {
 /// answer; shared by the vendors' [`TokenSource`]s.
 ///
 /// `basic` is `(user, password)` for `Authorization: Basic`, already encoded
-/// as the vendor wants it. Statuses map as [`TokenSource`] requires: other
-/// 4xx than 408/429 → [`HttpError::TokenRejected`] with the OAuth
-/// `error`/`error_description` (never the body as such); 5xx/408/429 →
-/// [`HttpError::Status`]; transport failures → [`HttpError::Transport`].
+/// as the vendor wants it; `setting` names the setting behind `url`. Statuses
+/// map as [`TokenSource`] requires: other 4xx than 408/429 →
+/// [`HttpError::TokenRejected`] with the OAuth `error`/`error_description`
+/// (never the body as such); 5xx/408/429 → [`HttpError::Status`]; 3xx →
+/// [`HttpError::Redirected`] (not followed: the form carries the secrets);
+/// transport failures and answers over [`SMALL_BODY_LIMIT`] →
+/// [`HttpError::Transport`].
 pub async fn request_token(
     http: &reqwest::Client,
     url: &Url,
+    setting: &'static str,
     basic: Option<(&str, &Secret)>,
     form: &[(&str, &str)],
 ) -> Result<Token, HttpError> {
@@ -303,14 +331,32 @@ pub async fn request_token(
     if let Some((user, password)) = basic {
         builder = builder.basic_auth(user, Some(password.expose()));
     }
-    let transport = |e: reqwest::Error| HttpError::Transport {
+    let transport = |detail: String| HttpError::Transport {
         method: "POST".into(),
         path: url.path().to_string(),
-        detail: super::describe_reqwest_error(&e),
+        detail,
     };
-    let response = builder.send().await.map_err(transport)?;
+    let response = builder
+        .send()
+        .await
+        .map_err(|e| transport(super::describe_reqwest_error(&e)))?;
     let status = response.status().as_u16();
-    let body = response.bytes().await.map_err(transport)?;
+    if (300..400).contains(&status) {
+        return Err(HttpError::Redirected {
+            from: super::url_without_query(url),
+            status,
+            to: redirect_target(url, response.headers()),
+            setting,
+        });
+    }
+    let body = read_limited(
+        response,
+        SMALL_BODY_LIMIT,
+        "token answers",
+        Vec::with_capacity,
+    )
+    .await
+    .map_err(|e| transport(e.to_string()))?;
     if (200..300).contains(&status) {
         return parse_token_response(&body).map_err(|detail| HttpError::Status {
             method: "POST".into(),
@@ -460,6 +506,8 @@ mod tests {
                 })
             })
         }
+
+        fn register_secrets(&self, _: &Redactor) {}
     }
 
     fn env() -> (reqwest::Client, RetryPolicy, Arc<Counters>) {
@@ -489,7 +537,7 @@ mod tests {
     #[tokio::test]
     async fn concurrent_callers_cause_one_fetch() {
         let src = Slow::ok(50, Duration::from_secs(3600));
-        let cache = Arc::new(TokenCache::new(src.clone()));
+        let cache = Arc::new(TokenCache::new(src.clone(), Arc::default()));
         let (http, policy, counters) = env();
         let tasks: Vec<_> = (0..32)
             .map(|_| {
@@ -516,7 +564,7 @@ mod tests {
         let ttl = Duration::from_secs(2);
         let src = Slow::ok(0, ttl);
         let (clock, time) = Clock::manual();
-        let mut cache = TokenCache::new(src.clone());
+        let mut cache = TokenCache::new(src.clone(), Arc::default());
         cache.clock = clock.clone();
         let (http, policy, counters) = env();
         let first = cache.get(&http, &policy, &counters).await.unwrap();
@@ -546,7 +594,7 @@ mod tests {
     #[tokio::test]
     async fn invalidating_one_generation_twice_refreshes_once() {
         let src = Slow::ok(100, Duration::from_secs(3600));
-        let cache = Arc::new(TokenCache::new(src.clone()));
+        let cache = Arc::new(TokenCache::new(src.clone(), Arc::default()));
         let (http, policy, counters) = env();
         let t1 = cache.get(&http, &policy, &counters).await.unwrap();
         assert!(cache.invalidate(t1.generation));
@@ -585,7 +633,7 @@ mod tests {
             fail_with: Some(rejected),
             fail_first: u32::MAX,
         });
-        let cache = Arc::new(TokenCache::new(src.clone()));
+        let cache = Arc::new(TokenCache::new(src.clone(), Arc::default()));
         let (http, policy, counters) = env();
         let results =
             futures::future::join_all((0..10).map(|_| cache.get(&http, &policy, &counters))).await;
@@ -610,7 +658,7 @@ mod tests {
             fail_with: Some(flaky.clone()),
             fail_first: 2,
         });
-        let cache = TokenCache::new(src.clone());
+        let cache = TokenCache::new(src.clone(), Arc::default());
         let (http, policy, counters) = env();
         assert_eq!(
             cache
@@ -629,7 +677,7 @@ mod tests {
             fail_with: Some(flaky),
             fail_first: u32::MAX,
         });
-        let cache = TokenCache::new(src.clone());
+        let cache = TokenCache::new(src.clone(), Arc::default());
         let err = cache.get(&http, &policy, &counters).await.unwrap_err();
         assert!(
             matches!(
@@ -723,7 +771,7 @@ mod tests {
     #[tokio::test]
     async fn a_source_announcing_an_absurd_lifetime_is_cached_for_a_day() {
         let src = Slow::ok(0, Duration::MAX);
-        let cache = TokenCache::new(src);
+        let cache = TokenCache::new(src, Arc::default());
         let (http, policy, counters) = env();
         let t = cache.get(&http, &policy, &counters).await.unwrap();
         assert!(t.expires_at - t.refresh_at == Duration::from_secs(300));

@@ -17,6 +17,7 @@ mod directories;
 mod exactly_once;
 mod genesys_extractor;
 mod genesys_paths;
+mod hostile;
 mod http_core;
 mod scheduling;
 mod shared_lake;

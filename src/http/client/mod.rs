@@ -7,7 +7,7 @@ use super::hints::ApiHints;
 use super::retry::{self, RetryPolicy};
 use super::stats::{Counters, HttpStats};
 use super::token::{CachedToken, Token, TokenCache, TokenSource};
-use super::{describe_reqwest_error, HttpError};
+use super::{describe_reqwest_error, read_limited, HttpError, Redactor};
 use bytes::Bytes;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota};
@@ -35,6 +35,13 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// `User-Agent` header.
     pub user_agent: String,
+    /// Largest API answer read (result pages are a few MB): a bigger one
+    /// fails that attempt while it streams in, before it can take the
+    /// process's memory, and is retried like a reset.
+    pub max_body_bytes: u64,
+    /// The setting that names the API endpoint, named when the API
+    /// redirects ([`HttpError::Redirected`]).
+    pub api_url_setting: &'static str,
 }
 
 impl Default for ClientConfig {
@@ -46,6 +53,8 @@ impl Default for ClientConfig {
             rate_per_minute: 0,
             retry: RetryPolicy::default(),
             user_agent: concat!("cxetl/", env!("CARGO_PKG_VERSION")).to_string(),
+            max_body_bytes: 256 << 20,
+            api_url_setting: "the API URL setting",
         }
     }
 }
@@ -117,6 +126,8 @@ struct Inner {
     http: reqwest::Client,
     config: ClientConfig,
     tokens: TokenCache,
+    /// Every secret of the run; vendor text passes through it.
+    redactor: Arc<Redactor>,
     hints: Arc<dyn ApiHints>,
     limiter: Option<DefaultDirectRateLimiter>,
     clock: DefaultClock,
@@ -149,6 +160,13 @@ impl ApiClient {
             ));
         }
         let http = reqwest::Client::builder()
+            // Redirects are answered with `HttpError::Redirected`, never
+            // followed: the only way to be sure no credential (bearer,
+            // Basic, a form's password) reaches another origin or goes out
+            // over plain http. Vendors' APIs and token endpoints answer in
+            // place; a 3xx means a moved or hostile endpoint, and both call
+            // for a person to check the setting.
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)
             .user_agent(config.user_agent.clone())
@@ -160,10 +178,13 @@ impl ApiClient {
             let burst = NonZeroU32::new((rate.get() / 60).clamp(1, 10)).unwrap_or(NonZeroU32::MIN);
             DefaultDirectRateLimiter::direct(Quota::per_minute(rate).allow_burst(burst))
         });
+        let redactor = Arc::new(Redactor::default());
+        tokens.register_secrets(&redactor);
         Ok(ApiClient {
             inner: Arc::new(Inner {
                 http,
-                tokens: TokenCache::new(tokens),
+                tokens: TokenCache::new(tokens, redactor.clone()),
+                redactor,
                 hints,
                 limiter,
                 clock: DefaultClock::default(),
@@ -174,7 +195,8 @@ impl ApiClient {
         })
     }
 
-    /// The raw client (same timeouts) for unauthenticated calls such as discovery.
+    /// The raw client (same timeouts, no redirects) for unauthenticated
+    /// calls such as discovery.
     pub fn http(&self) -> &reqwest::Client {
         &self.inner.http
     }
@@ -218,7 +240,7 @@ impl ApiClient {
             .await
             .map_err(Failure::Transport)?;
         self.observe_rate_limit(&response.headers);
-        Failure::unless_success(response, token.generation)
+        Failure::unless_success(response, token.generation, &self.inner.redactor)
     }
 
     /// One signed request; `Err` is a transport failure, described.
@@ -242,10 +264,18 @@ impl ApiClient {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         // Inside the retry loop on purpose: a reset halfway through the body
-        // is as transient as one before the status line.
-        let body = read_body(response)
-            .await
-            .map_err(|e| describe_reqwest_error(&e))?;
+        // (or one past the limit) is as transient as one before the status
+        // line. Into one pooled buffer sized from `Content-Length`:
+        // `Response::bytes` keeps every chunk and then copies them into a new
+        // buffer, two copies of a 5 MB page alive at once, for every page.
+        let body = read_limited(
+            response,
+            inner.config.max_body_bytes,
+            "API result pages",
+            |len| super::body_pool::BODIES.buffer(len),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         Ok(ApiResponse {
             status,
             headers,
@@ -339,21 +369,6 @@ pub fn vendor_message(body: &[u8]) -> String {
     }
 }
 
-/// Reads a whole body into one buffer sized from `Content-Length`, taken
-/// from the [`super::body_pool`] when it is large.
-///
-/// `Response::bytes` keeps every received chunk until the end and then
-/// copies them into a new buffer: two copies of a 5 MB results page alive at
-/// once, allocated afresh for every page.
-async fn read_body(mut response: reqwest::Response) -> reqwest::Result<Bytes> {
-    let expected = response.content_length().unwrap_or(0);
-    let mut body = super::body_pool::BODIES.buffer(usize::try_from(expected).unwrap_or(usize::MAX));
-    while let Some(chunk) = response.chunk().await? {
-        body.extend_from_slice(&chunk);
-    }
-    Ok(Bytes::from(body))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,6 +417,8 @@ mod tests {
                 })
             })
         }
+
+        fn register_secrets(&self, _: &Redactor) {}
     }
 
     #[tokio::test]

@@ -4,7 +4,7 @@
 use super::{vendor_message, ApiClient, ApiRequest, ApiResponse};
 use crate::http::retry::{classify_status, retryable_status, GaveUp, RetryLogic, Verdict};
 use crate::http::stats::Counters;
-use crate::http::{url_without_query, HttpError, MissingPermission};
+use crate::http::{redirect_target, url_without_query, HttpError, MissingPermission, Redactor};
 use std::fmt;
 use std::time::Duration;
 
@@ -24,19 +24,23 @@ pub(super) enum Failure {
 }
 
 impl Failure {
-    /// `Ok` for a 2xx answer, the failure otherwise.
+    /// `Ok` for a 2xx answer, the failure otherwise. A failure's body is
+    /// scrubbed by `redactor` right here, before anything reads it: the
+    /// messages, hints and logs made from it never see a secret it echoed.
     pub(super) fn unless_success(
-        response: ApiResponse,
+        mut response: ApiResponse,
         generation: u64,
+        redactor: &Redactor,
     ) -> Result<ApiResponse, Failure> {
         if (200..300).contains(&response.status) {
-            Ok(response)
-        } else {
-            Err(Failure::Answer {
-                response: Box::new(response),
-                generation,
-            })
+            return Ok(response);
         }
+        let scrubbed = redactor.scrub(&String::from_utf8_lossy(&response.body));
+        response.body = scrubbed.into();
+        Err(Failure::Answer {
+            response: Box::new(response),
+            generation,
+        })
     }
 
     fn status(&self) -> u16 {
@@ -122,6 +126,13 @@ impl<'a> SendLogic<'a> {
             Failure::Answer { response, .. } => response,
         };
         match response.status {
+            status @ 300..=399 => HttpError::Redirected {
+                from: url_without_query(&self.req.url),
+                status,
+                to: (self.client.inner.redactor)
+                    .scrub(&redirect_target(&self.req.url, &response.headers)),
+                setting: self.client.inner.config.api_url_setting,
+            },
             // Only a second 401 in a row is fatal.
             401 => HttpError::TokenRejected {
                 url: url_without_query(&self.req.url),
@@ -256,7 +267,7 @@ mod tests {
         headers: &[(&'static str, &'static str)],
         body: &'static str,
     ) -> Failure {
-        Failure::unless_success(resp(status, headers, body), 1).unwrap_err()
+        Failure::unless_success(resp(status, headers, body), 1, &Redactor::default()).unwrap_err()
     }
 
     /// The verdict, and the error the failure becomes when it is final.
@@ -269,7 +280,9 @@ mod tests {
     #[test]
     fn success_is_not_a_failure() {
         for status in [200, 202, 204] {
-            assert!(Failure::unless_success(resp(status, &[], ""), 1).is_ok());
+            assert!(
+                Failure::unless_success(resp(status, &[], ""), 1, &Redactor::default()).is_ok()
+            );
         }
     }
 

@@ -2,7 +2,7 @@
 //! id, password = access key secret; client id/secret via HTTP Basic), and
 //! the refresh-token grant when the last answer carried a refresh token.
 
-use crate::http::{request_token, HttpError, Token, TokenSource};
+use crate::http::{request_token, HttpError, Redactor, Token, TokenSource};
 use crate::Secret;
 use futures::future::BoxFuture;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
@@ -71,6 +71,7 @@ impl PasswordGrant {
         request_token(
             http,
             self.token_url(http).await?,
+            TOKEN_URL_SETTING,
             Some((&self.basic_user, &self.basic_password)),
             &[
                 ("grant_type", "password"),
@@ -85,6 +86,7 @@ impl PasswordGrant {
         request_token(
             http,
             self.token_url(http).await?,
+            TOKEN_URL_SETTING,
             Some((&self.basic_user, &self.basic_password)),
             &[
                 ("grant_type", "refresh_token"),
@@ -96,7 +98,17 @@ impl PasswordGrant {
     }
 }
 
+/// Where the token endpoint comes from: the issuer's OIDC document.
+const TOKEN_URL_SETTING: &str =
+    "CXONE_AUTH_URL (the issuer whose openid-configuration names the token endpoint)";
+
 impl TokenSource for PasswordGrant {
+    fn register_secrets(&self, redactor: &Redactor) {
+        redactor.add(self.key.access_key_secret.expose());
+        redactor.add(self.key.client_secret.expose());
+        redactor.add_basic(&self.basic_user, self.basic_password.expose());
+    }
+
     fn fetch<'a>(&'a self, http: &'a reqwest::Client) -> BoxFuture<'a, Result<Token, HttpError>> {
         Box::pin(async move {
             let refresh = self

@@ -27,6 +27,10 @@ impl CxoneConnector {
     /// The connector; no request is made until a stream or probe runs.
     pub fn new(settings: CxoneSettings, http: ClientConfig) -> Result<Self> {
         let tokens = PasswordGrant::new(settings.issuer.clone(), settings.key.clone());
+        let http = ClientConfig {
+            api_url_setting: "CXONE_API_URL",
+            ..http
+        };
         let client = ApiClient::new(http, Arc::new(tokens), Arc::new(PlainHttp))?;
         Ok(CxoneConnector {
             issuer: settings.issuer.to_string(),

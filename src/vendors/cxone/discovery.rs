@@ -2,6 +2,7 @@
 //! document, the `tenantId` claim from the id token, and `api_endpoint` from
 //! `/.well-known/cxone-configuration`.
 
+use crate::http::{read_limited, url_without_query, SMALL_BODY_LIMIT};
 use crate::{Error, Result, Secret};
 use base64::Engine;
 use url::Url;
@@ -35,10 +36,7 @@ pub async fn token_endpoint(http: &reqwest::Client, issuer: &Url) -> Result<Url>
     struct Oidc {
         token_endpoint: Option<String>,
     }
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| Error::Upstream(format!("reading {doc}: {e}")))?;
+    let body = read_small(response, &doc).await?;
     let endpoint = serde_json::from_slice::<Oidc>(&body)
         .ok()
         .and_then(|d| d.token_endpoint);
@@ -102,10 +100,7 @@ pub async fn api_endpoint(http: &reqwest::Client, issuer: &Url, tenant: &str) ->
     struct Config {
         api_endpoint: Option<String>,
     }
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| Error::Upstream(format!("reading {url}: {e}")))?;
+    let body = read_small(response, &url).await?;
     let endpoint = serde_json::from_slice::<Config>(&body)
         .ok()
         .and_then(|c| c.api_endpoint)
@@ -115,6 +110,19 @@ pub async fn api_endpoint(http: &reqwest::Client, issuer: &Url, tenant: &str) ->
             ))
         })?;
     crate::settings::endpoint("api_endpoint (cxone-configuration)", &endpoint)
+}
+
+/// A discovery document, read within [`SMALL_BODY_LIMIT`]: a few hundred
+/// bytes are expected, an endless one must not take the memory.
+async fn read_small(response: reqwest::Response, url: &Url) -> Result<bytes::Bytes> {
+    read_limited(
+        response,
+        SMALL_BODY_LIMIT,
+        "discovery documents",
+        Vec::with_capacity,
+    )
+    .await
+    .map_err(|e| Error::Upstream(format!("reading {}: {e}", url_without_query(url))))
 }
 
 fn join(base: &Url, path: &str) -> Result<Url> {

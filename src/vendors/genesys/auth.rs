@@ -2,7 +2,7 @@
 
 use super::endpoint;
 use super::settings::GenesysSettings;
-use crate::http::{HttpError, Token, TokenSource};
+use crate::http::{HttpError, Redactor, Token, TokenSource};
 use crate::{Result, Secret};
 use futures::future::BoxFuture;
 use url::Url;
@@ -41,8 +41,13 @@ impl TokenSource for ClientCredentials {
         Box::pin(crate::http::request_token(
             http,
             &self.token_url,
+            "GENESYS_LOGIN_URL (or GENESYS_REGION)",
             Some((&self.client_id, &self.client_secret)),
             &[("grant_type", "client_credentials")],
         ))
+    }
+
+    fn register_secrets(&self, redactor: &Redactor) {
+        redactor.add_basic(&self.client_id, self.client_secret.expose());
     }
 }

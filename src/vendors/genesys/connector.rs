@@ -32,6 +32,10 @@ impl GenesysConnector {
     /// The connector; no request is made until a stream or probe runs.
     pub fn new(settings: GenesysSettings, http: ClientConfig) -> Result<Self> {
         let tokens = Arc::new(ClientCredentials::from_settings(&settings)?);
+        let http = ClientConfig {
+            api_url_setting: "GENESYS_API_URL (or GENESYS_REGION)",
+            ..http
+        };
         let client = ApiClient::new(http, tokens, Arc::new(GenesysHints))?;
         Ok(GenesysConnector {
             api: Arc::new(Genesys::new(settings, client.clone())),
