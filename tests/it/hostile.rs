@@ -634,3 +634,104 @@ async fn hostile_ids_never_reach_a_file_path() {
         }
     }
 }
+
+/// A Genesys conversation of the run's first day.
+fn conversation(id: &str) -> Value {
+    json!({
+        "conversationId": id,
+        "conversationStart": "2026-11-20T10:00:00.000Z",
+        "conversationEnd": "2026-11-20T10:05:00.000Z",
+        "participants": [],
+    })
+}
+
+#[tokio::test]
+async fn a_query_page_served_again_and_again_ends_the_slice_with_exit_5() {
+    // 100 records per page and a totalHits that never runs out: the page
+    // counter of a naive client would follow it forever.
+    let records: Vec<Value> = (0..100).map(|i| conversation(&format!("c-{i}"))).collect();
+    let page = json!({"conversations": records, "totalHits": 1_000_000});
+    let hostile = fake(GENESYS, move |seen, fake| match seen.path.as_str() {
+        "/oauth/token" => token(fake),
+        GENESYS_QUERY => axum::Json(page.clone()).into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    })
+    .await;
+    let out = tempfile::tempdir().unwrap();
+    let run = run_genesys(&hostile, out.path(), &["--concurrency", "1"]).await;
+    run.expect_code(5);
+    assert!(
+        run.stderr.contains("repeated records already read"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        hostile.count(GENESYS_QUERY) <= 3,
+        "stopped at the second repeat"
+    );
+}
+
+#[tokio::test]
+async fn full_cxone_pages_beyond_their_total_end_the_slice_with_exit_5() {
+    // Always a full page of new ids, with totalRecords = 5: the totals bound the pages.
+    let served = Arc::new(AtomicU64::new(0));
+    let hostile = fake(CXONE, move |seen, fake| match seen.path.as_str() {
+        "/auth/token" => token(fake),
+        CXONE_PAGES => {
+            let n = served.fetch_add(1, Ordering::Relaxed);
+            let contacts: Vec<Value> = (0..50)
+                .map(|i| {
+                    json!({"contactId": n * 1000 + i, "contactStartDate": "2026-11-20T10:00:00Z",
+                           "totalDurationSeconds": 10})
+                })
+                .collect();
+            axum::Json(json!({"totalRecords": 5, "completedContacts": contacts})).into_response()
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    })
+    .await;
+    let out = tempfile::tempdir().unwrap();
+    let run = run_cxone(
+        &hostile,
+        out.path(),
+        &["--concurrency", "1", "--cxone-top", "50"],
+    )
+    .await;
+    run.expect_code(5);
+    assert!(run.stderr.contains("reported total of 5"), "{}", run.stderr);
+    assert!(hostile.count(CXONE_PAGES) <= 12, "bounded by the totals");
+}
+
+#[tokio::test]
+async fn absurd_token_lifetimes_never_panic() {
+    for expires_in in [
+        json!(1e30),
+        json!(1.0e19),
+        json!("1e300"),
+        json!(-5),
+        json!(0),
+    ] {
+        let hostile = fake(GENESYS, move |seen, _| match seen.path.as_str() {
+            "/oauth/token" => axum::Json(json!({
+                "access_token": "absurd-ACCESS-token", "token_type": "bearer",
+                "expires_in": expires_in.clone(),
+            }))
+            .into_response(),
+            GENESYS_QUERY => {
+                axum::Json(json!({"conversations": [], "totalHits": 0})).into_response()
+            }
+            _ => StatusCode::NOT_FOUND.into_response(),
+        })
+        .await;
+        let out = tempfile::tempdir().unwrap();
+        let run = run_genesys(&hostile, out.path(), &[]).await;
+        assert!(
+            run.code == 0 || run.code == 5,
+            "no panic (exit {}): {}",
+            run.code,
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert!(!run.stdout.is_empty(), "a summary line is always printed");
+    }
+}
