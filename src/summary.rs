@@ -111,6 +111,8 @@ pub struct StreamSummary {
     pub status: Status,
     /// Rows written to the stream's first table (its records).
     pub rows: u64,
+    /// Pages (successful data requests) the stream read.
+    pub pages: u64,
     /// Why it failed (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -169,6 +171,7 @@ impl SummaryBuilder {
                         let s = StreamSummary {
                             status: Status::Succeeded,
                             rows: 0,
+                            pages: 0,
                             error: None,
                         };
                         (name.to_string(), s)
@@ -207,10 +210,9 @@ impl SummaryBuilder {
     /// Adds a published slice of `stream`.
     pub fn add_slice(&mut self, stream: &str, slice: &SliceResult) {
         let s = &mut self.summary;
-        if let (Some(entry), Some((_, rows))) =
-            (s.streams.get_mut(stream), slice.table_rows.first())
-        {
-            entry.rows += rows;
+        if let Some(entry) = s.streams.get_mut(stream) {
+            entry.rows += slice.table_rows.first().map_or(0, |(_, rows)| *rows);
+            entry.pages += slice.pages;
         }
         s.slices.published += 1;
         s.conversations += slice.conversations;
