@@ -73,7 +73,9 @@ pub async fn split(
         let Member::Table(table, path) = member else {
             continue;
         };
-        let Some(time) = table.time_column() else {
+        // Only a table keyed by its owner alone says where that owner goes;
+        // rows keyed further (activity periods) place themselves.
+        let Some(time) = table.time_column().filter(|_| table.natural_key().len() == 1) else {
             continue;
         };
         let local = scratch.download(dataset, path).await?;
@@ -90,11 +92,11 @@ pub async fn split(
         match member {
             Member::Table(table, path) => {
                 let local = scratch.download(dataset, path).await?;
-                let (table, owner, n) = (*table, owner.clone(), pieces.len());
+                let (table, owner, pieces2) = (*table, owner.clone(), pieces.clone());
                 let outputs = scratch.outputs(pieces.len());
                 let outputs2 = outputs.clone();
                 let rows = tokio::task::spawn_blocking(move || {
-                    split_table(&local, table, &owner, n, &outputs2)
+                    split_table(&local, table, &owner, &pieces2, &outputs2)
                 })
                 .await
                 .map_err(|e| Error::Internal(format!("re-slice task: {e}")))??;
@@ -169,18 +171,33 @@ fn split_table(
     file: &std::path::Path,
     table: Table,
     owner: &HashMap<String, Option<usize>>,
-    pieces: usize,
+    pieces: &[Interval],
     outputs: &[std::path::PathBuf],
 ) -> Result<Vec<u64>> {
     let mut writers: Vec<Option<(TableWriter, std::fs::File)>> =
-        (0..pieces).map(|_| None).collect();
+        pieces.iter().map(|_| None).collect();
     for batch in read(file)? {
-        let keys = keys(&batch, owner_column(table), file)?;
-        for (i, slot) in writers.iter_mut().enumerate() {
-            let mask: BooleanArray = keys
+        let targets: Vec<Option<usize>> = match table.time_column() {
+            Some(time) => {
+                let starts = batch
+                    .column_by_name(time)
+                    .filter(|c| matches!(c.data_type(), DataType::Timestamp(..)))
+                    .ok_or_else(|| corrupt(file, time))?
+                    .as_primitive::<TimestampMicrosecondType>();
+                (0..batch.num_rows())
+                    .map(|i| {
+                        let t = chrono::DateTime::from_timestamp_micros(starts.value(i))?;
+                        pieces.iter().position(|p| p.contains(t))
+                    })
+                    .collect()
+            }
+            None => keys(&batch, owner_column(table), file)?
                 .iter()
-                .map(|k| Some(k.as_ref().and_then(|k| owner.get(k).copied().flatten()) == Some(i)))
-                .collect();
+                .map(|k| k.as_ref().and_then(|k| owner.get(k).copied().flatten()))
+                .collect(),
+        };
+        for (i, slot) in writers.iter_mut().enumerate() {
+            let mask: BooleanArray = targets.iter().map(|t| Some(*t == Some(i))).collect();
             let part = filter_record_batch(&batch, &mask)
                 .map_err(|e| Error::Internal(format!("filtering rows: {e}")))?;
             if part.num_rows() == 0 {
@@ -198,7 +215,7 @@ fn split_table(
             }
         }
     }
-    let mut rows = vec![0; pieces];
+    let mut rows = vec![0; pieces.len()];
     for (i, slot) in writers.into_iter().enumerate() {
         if let Some((writer, mut out)) = slot {
             rows[i] = writer.rows();

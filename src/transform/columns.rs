@@ -107,3 +107,66 @@ impl ConversationColumns {
         )
     }
 }
+
+/// The columns of the unified `agent_states` table, which every vendor's
+/// activity stream fills, one row per state period it owns.
+pub(crate) struct AgentStateColumns {
+    agent_id: StringBuilder,
+    kind: StringBuilder,
+    started_at: TimestampMicrosecondBuilder,
+    ended_at: TimestampMicrosecondBuilder,
+    duration_ms: Int64Builder,
+    state: StringBuilder,
+    state_detail: StringBuilder,
+}
+
+/// One state period, as every vendor can state it.
+pub(crate) struct AgentState<'a> {
+    pub agent_id: &'a str,
+    pub kind: &'a str,
+    pub started_at: i64,
+    pub ended_at: Option<i64>,
+    pub state: Option<&'a str>,
+    pub state_detail: Option<&'a str>,
+}
+
+impl AgentStateColumns {
+    pub(crate) fn new(n: usize) -> Self {
+        AgentStateColumns {
+            agent_id: strings(n, 36),
+            kind: strings(n, 8),
+            started_at: timestamps(n),
+            ended_at: timestamps(n),
+            duration_ms: Int64Builder::with_capacity(n),
+            state: strings(n, 12),
+            state_detail: strings(n, 16),
+        }
+    }
+
+    pub(crate) fn append(&mut self, s: &AgentState) {
+        self.agent_id.append_value(s.agent_id);
+        self.kind.append_value(s.kind);
+        self.started_at.append_value(s.started_at);
+        self.ended_at.append_option(s.ended_at);
+        // Microseconds to milliseconds: periods are whole milliseconds.
+        self.duration_ms
+            .append_option(s.ended_at.map(|e| (e - s.started_at) / 1000));
+        self.state.append_option(s.state);
+        self.state_detail.append_option(s.state_detail);
+    }
+
+    pub(crate) fn finish(self) -> TableBatch {
+        make_batch(
+            Table::named("agent_states"),
+            vec![
+                ("agent_id", arr(self.agent_id)),
+                ("kind", arr(self.kind)),
+                ("started_at", arr(self.started_at)),
+                ("ended_at", arr(self.ended_at)),
+                ("duration_ms", arr(self.duration_ms)),
+                ("state", arr(self.state)),
+                ("state_detail", arr(self.state_detail)),
+            ],
+        )
+    }
+}

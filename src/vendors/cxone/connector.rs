@@ -2,6 +2,7 @@
 
 use super::auth::PasswordGrant;
 use super::settings::CxoneSettings;
+use super::activity::AgentStates;
 use super::{directories, transform, Cxone};
 use crate::connector::{
     Connector, Fixes, PageConsumer, PageTransform, Probe, SliceReport, Stream, StreamKind, Work,
@@ -55,6 +56,7 @@ impl Connector for CxoneConnector {
             api: self.api.clone(),
             tables: CONTACT_TABLES.map(Table::named),
         })];
+        streams.push(Arc::new(AgentStates::new(self.api.clone())));
         streams.extend(directories::streams(&self.api));
         streams
     }

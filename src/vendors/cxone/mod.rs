@@ -10,6 +10,7 @@
 //! body), an empty array, or a short page. The API host is discovered from
 //! the id token's tenant unless `CXONE_API_URL` is set.
 
+mod activity;
 pub mod auth;
 pub mod connector;
 mod directories;

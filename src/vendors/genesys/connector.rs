@@ -3,6 +3,7 @@
 use super::auth::ClientCredentials;
 use super::hints::GenesysHints;
 use super::settings::{ApiMode, GenesysSettings};
+use super::activity::UserActivity;
 use super::{directories, transform, Genesys};
 use crate::connector::{
     Connector, Fixes, PageConsumer, PageTransform, Probe, SliceReport, Stream, StreamKind, Work,
@@ -58,6 +59,7 @@ impl Connector for GenesysConnector {
             api: self.api.clone(),
             tables: CONVERSATION_TABLES.map(Table::named),
         })];
+        streams.push(Arc::new(UserActivity::new(&self.api)));
         streams.extend(directories::streams(&self.api));
         streams
     }

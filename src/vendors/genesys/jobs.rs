@@ -1,7 +1,7 @@
 //! Asynchronous details jobs: submit, poll gently, page the results by
 //! cursor, delete the job.
 
-use super::{parse_time, Genesys, SliceReport, PERM_DETAILS};
+use super::{parse_time, Genesys, SliceReport};
 use crate::connector::{PageConsumer, PageGuard};
 use crate::http::{ApiClient, ApiRequest, HttpError};
 use crate::{Error, Interval, Result};
@@ -46,13 +46,14 @@ impl From<HttpError> for JobFailure {
 struct JobGuard {
     client: ApiClient,
     url: Url,
+    permission: &'static str,
     armed: bool,
 }
 
 impl JobGuard {
     async fn delete(mut self) {
         self.armed = false;
-        delete_job(self.client.clone(), self.url.clone()).await;
+        delete_job(self.client.clone(), self.url.clone(), self.permission).await;
     }
 }
 
@@ -62,13 +63,17 @@ impl Drop for JobGuard {
             return;
         }
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
-            handle.spawn(delete_job(self.client.clone(), self.url.clone()));
+            handle.spawn(delete_job(
+                self.client.clone(),
+                self.url.clone(),
+                self.permission,
+            ));
         }
     }
 }
 
-async fn delete_job(client: ApiClient, url: Url) {
-    let req = ApiRequest::delete(url, PERM_DETAILS);
+async fn delete_job(client: ApiClient, url: Url, permission: &'static str) {
+    let req = ApiRequest::delete(url, permission);
     match tokio::time::timeout(DELETE_TIMEOUT, client.send(&req)).await {
         Ok(Ok(_)) => tracing::debug!(path = req.url.path(), "deleted the details job"),
         Ok(Err(e)) => {
@@ -100,6 +105,7 @@ impl Genesys {
             let guard = JobGuard {
                 client: self.client.clone(),
                 url: self.details_url(&format!("jobs/{job_id}"))?,
+                permission: self.details.permission,
                 armed: true,
             };
             let outcome = self.run_job(&job_id, slice, consumer, &mut report).await;
@@ -130,20 +136,22 @@ impl Genesys {
     }
 
     async fn submit_job(&self, slice: &Interval) -> Result<String> {
-        let body = json!({
-            "interval": slice.to_iso_pair(),
+        let mut body = json!({
+            "interval": self.window(slice).to_iso_pair(),
             "order": "asc",
-            "orderBy": "conversationStart",
-            // Lifetime-overlap semantics; the consumer keeps only conversations
-            // that start inside the slice.
-            "startOfDayIntervalMatching": false,
         });
+        if let Some(order_by) = self.details.order_by {
+            body["orderBy"] = json!(order_by);
+        }
+        if let Some(matching) = self.details.start_of_day_matching {
+            body["startOfDayIntervalMatching"] = json!(matching);
+        }
         let resp = self
             .client
             .send(&ApiRequest::post_json(
                 self.details_url("jobs")?,
                 &body,
-                PERM_DETAILS,
+                self.details.permission,
             ))
             .await?;
         let v: serde_json::Value = serde_json::from_slice(&resp.body).map_err(|e| {
@@ -187,7 +195,7 @@ impl Genesys {
                     q.append_pair("cursor", c);
                 }
             }
-            let resp = match self.client.send(&ApiRequest::get(url, PERM_DETAILS)).await {
+            let resp = match self.client.send(&ApiRequest::get(url, self.details.permission)).await {
                 Ok(resp) => resp,
                 Err(HttpError::Status {
                     status: status @ (400 | 404 | 410),
@@ -241,7 +249,7 @@ impl Genesys {
             delay = next_poll_delay(delay, self.settings.job_poll_max);
             let resp = match self
                 .client
-                .send(&ApiRequest::get(url.clone(), PERM_DETAILS))
+                .send(&ApiRequest::get(url.clone(), self.details.permission))
                 .await
             {
                 Ok(resp) => resp,

@@ -23,6 +23,7 @@ use chrono::{DateTime, Utc};
 use settings::{ApiMode, GenesysSettings};
 use url::Url;
 
+mod activity;
 pub mod auth;
 pub mod connector;
 mod directories;
@@ -33,12 +34,46 @@ mod query;
 pub mod settings;
 pub mod transform;
 
-/// Either permission lets a client read conversation details; Genesys names
-/// both in its 403 message, this is the fallback when it does not.
-const PERM_DETAILS: &str = "analytics:conversationDetail:view";
+/// One of Genesys's analytics detail APIs: the same query, jobs and
+/// availability endpoints below a different path, for conversations and
+/// for users' presence and routing status (fact sheet §2).
+#[derive(Debug)]
+pub(crate) struct Details {
+    /// Below the API base URL.
+    path: &'static str,
+    /// Named on a 403 when Genesys does not name one (it names both
+    /// conversation permissions in its message).
+    permission: &'static str,
+    /// `orderBy` of queries and jobs; user details have none.
+    order_by: Option<&'static str>,
+    /// Conversation jobs take `startOfDayIntervalMatching`; user jobs do not.
+    start_of_day_matching: Option<bool>,
+    /// User details store a period on its start day and its end day, so
+    /// they are queried by whole UTC days and owned by start (§2.2).
+    whole_days: bool,
+    /// In messages: `details job`, `user details job`.
+    what: &'static str,
+}
 
-/// Path of the conversation-details API below the API base URL.
-const DETAILS_PATH: &str = "api/v2/analytics/conversations/details";
+pub(crate) const CONVERSATION_DETAILS: Details = Details {
+    path: "api/v2/analytics/conversations/details",
+    permission: "analytics:conversationDetail:view",
+    order_by: Some("conversationStart"),
+    // Lifetime-overlap semantics; the consumer keeps only conversations
+    // that start inside the slice.
+    start_of_day_matching: Some(false),
+    whole_days: false,
+    what: "details",
+};
+
+pub(crate) const USER_DETAILS: Details = Details {
+    path: "api/v2/analytics/users/details",
+    permission: "analytics:userDetail:view",
+    order_by: None,
+    start_of_day_matching: None,
+    whole_days: true,
+    what: "user details",
+};
 
 /// `base` with `path` appended below its own path, so a base URL with a
 /// prefix (proxies, simulators) keeps it.
@@ -58,22 +93,51 @@ pub(crate) fn endpoint(base: &Url, path: &str) -> Result<Url> {
 pub struct Genesys {
     settings: GenesysSettings,
     client: ApiClient,
+    details: &'static Details,
 }
 
 impl Genesys {
     /// The API; `client` must have been built with [`auth::ClientCredentials`].
     pub fn new(settings: GenesysSettings, client: ApiClient) -> Self {
-        Genesys { settings, client }
+        Genesys {
+            settings,
+            client,
+            details: &CONVERSATION_DETAILS,
+        }
+    }
+
+    /// The same API handle on another detail API.
+    pub(crate) fn on(&self, details: &'static Details) -> Genesys {
+        Genesys {
+            details,
+            ..self.clone()
+        }
     }
 
     fn details_url(&self, rest: &str) -> Result<Url> {
-        endpoint(&self.settings.api_url, &format!("{DETAILS_PATH}/{rest}"))
+        endpoint(
+            &self.settings.api_url,
+            &format!("{}/{rest}", self.details.path),
+        )
+    }
+
+    /// The interval a slice is queried with: the slice itself, or its whole
+    /// UTC day for user details.
+    fn window(&self, slice: &Interval) -> Interval {
+        if !self.details.whole_days {
+            return *slice;
+        }
+        let day = slice.start_date().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+        Interval::new(day, day + chrono::Duration::days(1)).unwrap_or(*slice)
     }
 
     /// `GET …/details/jobs/availability`: data before this instant is
     /// guaranteed complete in the datalake that jobs read.
     pub async fn data_availability(&self) -> Result<DateTime<Utc>> {
-        let req = ApiRequest::get(self.details_url("jobs/availability")?, PERM_DETAILS);
+        let req = ApiRequest::get(
+            self.details_url("jobs/availability")?,
+            self.details.permission,
+        );
         let resp = self.client.send(&req).await?;
         let v: serde_json::Value = serde_json::from_slice(&resp.body).map_err(|e| {
             Error::Upstream(format!("jobs/availability answered with invalid JSON: {e}"))
@@ -103,7 +167,11 @@ impl Genesys {
             "orderBy": "conversationStart",
             "paging": { "pageSize": 1, "pageNumber": 1 },
         });
-        let req = ApiRequest::post_json(self.details_url("query")?, &body, PERM_DETAILS);
+        let req = ApiRequest::post_json(
+            self.details_url("query")?,
+            &body,
+            self.details.permission,
+        );
         let resp = self.client.send(&req).await?;
         let v: serde_json::Value = serde_json::from_slice(&resp.body).map_err(|e| {
             Error::Upstream(format!("details/query answered with invalid JSON: {e}"))

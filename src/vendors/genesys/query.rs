@@ -1,6 +1,6 @@
 //! The synchronous details query, paged by `pageNumber`.
 
-use super::{Genesys, SliceReport, PERM_DETAILS};
+use super::{Genesys, SliceReport};
 use crate::connector::{PageConsumer, PageGuard};
 use crate::http::{ApiRequest, HttpError};
 use crate::{Interval, Result};
@@ -42,17 +42,19 @@ impl Genesys {
         let mut report = SliceReport::default();
         let mut page_size = self.settings.page_size_query.max(1);
         let mut page_number = 1u32;
-        let mut guard = PageGuard::new(format!("details query for {slice}"), page_size);
+        let mut guard = PageGuard::new(format!("{} query for {slice}", self.details.what), page_size);
         loop {
-            let body = json!({
-                "interval": slice.to_iso_pair(),
+            let mut body = json!({
+                "interval": self.window(slice).to_iso_pair(),
                 "order": "asc",
-                "orderBy": "conversationStart",
                 "paging": { "pageSize": page_size, "pageNumber": page_number },
             });
+            if let Some(order_by) = self.details.order_by {
+                body["orderBy"] = json!(order_by);
+            }
             let resp = match self
                 .client
-                .send(&ApiRequest::post_json(url.clone(), &body, PERM_DETAILS))
+                .send(&ApiRequest::post_json(url.clone(), &body, self.details.permission))
                 .await
             {
                 Ok(resp) => resp,
