@@ -1,9 +1,9 @@
 //! CXone's discovery documents, request routing, `GET .../contacts/completed`
 //! and the shapes of its refusals (`shared/vendor-apis/cxone.md`).
 
-use super::admin;
+use super::activity::STATE_HISTORY;
 use super::data::BUSINESS_UNIT_ID;
-use super::directory::Directory;
+use super::{admin, Cxone};
 use crate::simulator::core::json::push_date;
 use crate::simulator::core::records::Record;
 use crate::simulator::core::{query, App, Endpoint, Incoming, Reply};
@@ -181,7 +181,7 @@ pub(super) fn discovery(app: &App, req: &Incoming) -> Reply {
 // ---------------------------------------------------------------------------
 // Authenticated API.
 
-pub(super) fn route(records: &[Record], dir: &Directory, app: &App, req: &Incoming) -> Reply {
+pub(super) fn route(cx: &Cxone, app: &App, req: &Incoming) -> Reply {
     let path = req.path.as_str();
     let not_found = || {
         error(
@@ -190,7 +190,9 @@ pub(super) fn route(records: &[Record], dir: &Directory, app: &App, req: &Incomi
             &format!("No resource at {path}"),
         )
     };
-    let Some(resource) = resource(path).filter(|r| *r == COMPLETED || admin::is_listing(r)) else {
+    let Some(resource) =
+        resource(path).filter(|r| *r == COMPLETED || *r == STATE_HISTORY || admin::is_listing(r))
+    else {
         return not_found();
     };
     if req.method != Method::GET {
@@ -217,10 +219,11 @@ pub(super) fn route(records: &[Record], dir: &Directory, app: &App, req: &Incomi
             Bytes::from_static(NO_RENDER.as_bytes()),
         );
     }
-    if resource == COMPLETED {
-        return completed_contacts(records, app, path, &req.query);
+    match resource {
+        COMPLETED => completed_contacts(&cx.records, app, path, &req.query),
+        STATE_HISTORY => cx.activity.serve(app, path, &req.query),
+        _ => admin::serve(&cx.directory, app, path, resource, &req.query).unwrap_or_else(not_found),
     }
-    admin::serve(dir, app, path, resource, &req.query).unwrap_or_else(not_found)
 }
 
 pub(super) fn bad(description: &str) -> Reply {
