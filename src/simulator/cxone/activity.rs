@@ -3,7 +3,7 @@
 //! sessions and state indexes, paged with `skip`/`top` over the states
 //! whose `startDate` lies in `[startDate, endDate)`.
 
-use super::api::{bad, links};
+use super::api::{bad, links, refuse_others, top_skip};
 use super::data::BUSINESS_UNIT_ID;
 use super::pools::{Media, Pools, MEDIA, OUTBOUND};
 use crate::simulator::core::json::{push_date, W};
@@ -274,13 +274,7 @@ impl Activity {
     ) -> Result<Reply, String> {
         // Filters and projections the simulator would not honour are
         // refused rather than ignored.
-        if let Some((k, _)) = params.iter().find(|(k, _)| {
-            !["startDate", "endDate", "top", "skip"]
-                .iter()
-                .any(|a| a.eq_ignore_ascii_case(k))
-        }) {
-            return Err(format!("Parameter '{k}' is not supported by the simulator"));
-        }
+        refuse_others(params, &["startDate", "endDate", "top", "skip"])?;
         let get = |k: &str| query::get(params, k);
         let date = |k: &str| {
             get(k)
@@ -294,16 +288,7 @@ impl Activity {
         if s >= e || e - s > MAX_RANGE_MS {
             return Err("Invalid date range".into());
         }
-        let top = match get("top").map(str::parse::<u64>) {
-            None => MAX_TOP,
-            Some(Ok(n)) if (1..=MAX_TOP).contains(&n) => n,
-            Some(_) => return Err("Invalid top".into()),
-        };
-        let skip = match get("skip").map(str::parse::<u64>) {
-            None => 0,
-            Some(Ok(n)) => n,
-            Some(_) => return Err("Invalid skip".into()),
-        };
+        let (top, skip) = top_skip(params, MAX_TOP, MAX_TOP)?;
         let range = self.owned(s, e);
         let total = range.len() as u64;
         if total == 0 {

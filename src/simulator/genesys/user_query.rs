@@ -7,6 +7,7 @@
 //! UTC day the interval touches that it is stored on (see
 //! [`super::activity`]). Jobs use the same rows as the query.
 
+use super::activity::Row;
 use super::api::{bad_request, check_span, descending, paging, parse_interval, Paging};
 use super::jobs::Family;
 use super::Genesys;
@@ -109,10 +110,7 @@ impl Genesys {
             Err(r) => return r,
         };
         let (s, e) = q.window;
-        let mut rows = self.activity.rows(s, e, q.only.as_ref());
-        if q.desc {
-            rows.reverse();
-        }
+        let rows = self.user_rows(&q);
         let total = rows.len();
         let from = (((page_number - 1) * page_size) as usize).min(total);
         let to = (from + page_size as usize).min(total);
@@ -132,11 +130,16 @@ impl Genesys {
             Ok(q) => q,
             Err(r) => return r,
         };
-        let (s, e) = q.window;
-        let mut rows = self.activity.rows(s, e, q.only.as_ref());
+        let rows = self.user_rows(&q);
+        self.submit(app, Family::Users, q.window, rows, q.body.limit)
+    }
+
+    /// The rows `q` selects, in its order.
+    fn user_rows(&self, q: &UserQuery) -> Vec<Row> {
+        let mut rows = self.activity.rows(q.window.0, q.window.1, q.only.as_ref());
         if q.desc {
             rows.reverse();
         }
-        self.submit(app, Family::Users, q.window, rows, q.body.limit)
+        rows
     }
 }
