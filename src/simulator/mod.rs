@@ -13,7 +13,10 @@
 //! against (`shared/vendor-apis/directory-and-activity.md` §1, §4):
 //! Genesys users, queues, wrap-up codes, skills, divisions and presence
 //! definitions; CXone agents, teams, skills and dispositions. See
-//! [`Simulator::directory`].
+//! [`Simulator::directory`]. And the agents' activity (§2.1–2.3, §4.5):
+//! Genesys `POST /api/v2/analytics/users/details/query` and the user
+//! details jobs, CXone `GET …/agents/state-history`; see
+//! [`Simulator::activity`].
 //!
 //! Either way the data is deterministic, and a request log and a fault
 //! schedule let tests prove how a client behaves (token refresh, retries,
@@ -95,6 +98,12 @@ pub struct SimConfig {
     /// `contactStartDate` "not-a-date", `totalDurationSeconds` as an
     /// object, `contactId` as a non-numeric string.
     pub bad_records: usize,
+    /// Agent activity: status periods per agent per UTC day, for each
+    /// timeline (Genesys presence and routing status; CXone agent states).
+    /// Periods average a day over this many and never last a whole day, so
+    /// some span midnight. About `agents × days × this` periods per
+    /// timeline (240 Genesys users, 120 CXone agents).
+    pub activity_periods_per_agent_day: usize,
     /// Injected failures.
     pub faults: Faults,
 }
@@ -122,6 +131,7 @@ impl Default for SimConfig {
             data_availability: None,
             page_latency: Duration::ZERO,
             bad_records: 0,
+            activity_periods_per_agent_day: 6,
             faults: Faults::default(),
         }
     }
@@ -212,6 +222,68 @@ pub struct GroundTruth {
     /// A record whose `conversationStart` is unreadable counts by the
     /// position the simulator served it at.
     pub bad_records: usize,
+}
+
+/// The agent activity a run over an interval must land, each period
+/// exactly once: those it *owns*, whose start lies in `[start, end)`.
+/// Sorted by agent, then start.
+///
+/// The endpoints serve more than that: Genesys returns every period
+/// *overlapping* the interval, stored once on its start day and again on
+/// its end day (both copies come back when both days are queried), and a
+/// user in several rows; CXone returns the states starting in the interval.
+/// Only one vendor's lists are filled; the other's are empty.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ActivityTruth {
+    /// Genesys `primaryPresence` periods.
+    pub presence: Vec<PresencePeriod>,
+    /// Genesys `routingStatus` periods.
+    pub routing: Vec<RoutingPeriod>,
+    /// CXone `agentStateHistory` rows.
+    pub cxone_states: Vec<AgentState>,
+}
+
+/// One Genesys presence period. `end` is `None` while it lasts (the last
+/// period of each user); such a period has no `endTime`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PresencePeriod {
+    pub user_id: String,
+    pub start: DateTime<Utc>,
+    pub end: Option<DateTime<Utc>>,
+    /// Analytics spelling, e.g. `ON_QUEUE`.
+    pub system_presence: String,
+    /// Joins `presencedefinitions` `id`.
+    pub organization_presence_id: String,
+}
+
+/// One Genesys routing-status period; `end` as for [`PresencePeriod`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoutingPeriod {
+    pub user_id: String,
+    pub start: DateTime<Utc>,
+    pub end: Option<DateTime<Utc>>,
+    pub routing_status: String,
+}
+
+/// One CXone agent state. Ids are 0 where the row carries none (no skill
+/// outside contact states, no out-state outside Unavailable).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgentState {
+    pub agent_id: i64,
+    pub agent_session_id: i64,
+    /// From 1 within each session.
+    pub state_index: i64,
+    pub start: DateTime<Utc>,
+    pub agent_state_id: i64,
+    pub agent_state_name: String,
+    pub out_state_id: i64,
+    pub skill_id: i64,
+    pub media_type_id: i64,
+    pub contact_id: i64,
+    pub team_id: i64,
+    /// The served `duration` in ms; for the last state of each agent (still
+    /// going) the time up to `lastPollTime`.
+    pub duration_ms: i64,
 }
 
 /// Which endpoint family a request hit.
@@ -375,6 +447,16 @@ impl Simulator {
     /// empty list.
     pub fn directory(&self, name: &str) -> Vec<serde_json::Value> {
         self.app.vendor.directory(name)
+    }
+
+    /// The agent activity a run over `interval` owns (period start ∈
+    /// `[start, end)`), each period once: see [`ActivityTruth`].
+    pub fn activity(&self, interval: &Interval) -> ActivityTruth {
+        self.app.vendor.activity(
+            interval.start().timestamp_millis(),
+            interval.end().timestamp_millis(),
+            self.app.availability_ms(),
+        )
     }
 
     /// Every request so far, in arrival order.

@@ -22,6 +22,7 @@ mod http_core;
 mod scheduling;
 mod shared_lake;
 mod signals;
+mod simulator_activity;
 mod simulator_cxone;
 mod simulator_cxone_samples;
 mod simulator_directories;

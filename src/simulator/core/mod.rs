@@ -11,13 +11,14 @@ mod log;
 pub(crate) mod query;
 pub(crate) mod records;
 mod reply;
+pub(crate) mod timeline;
 mod tokens;
 
 pub(crate) use faults::RateWindow;
 pub(crate) use ids::{random_text, random_uuid};
 pub(crate) use reply::Reply;
 
-use super::{RequestRecord, SimConfig, TokenUse};
+use super::{ActivityTruth, RequestRecord, SimConfig, TokenUse};
 use axum::http::{HeaderMap, Method};
 use bytes::Bytes;
 use records::Record;
@@ -96,6 +97,9 @@ pub(crate) trait VendorApi: Send + Sync {
     /// Every entity of the directory listing `name` (inactive and deleted
     /// ones included), for the ground truth; empty for an unknown name.
     fn directory(&self, name: &str) -> Vec<serde_json::Value>;
+    /// The activity periods starting in `[start_ms, end_ms)`; `poll_ms` is
+    /// the watermark open periods are measured to where a vendor must.
+    fn activity(&self, start_ms: i64, end_ms: i64, poll_ms: i64) -> ActivityTruth;
 }
 
 /// A running simulator's state, shared by every request.

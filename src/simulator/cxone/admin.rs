@@ -7,7 +7,7 @@
 //! `searchString`, …) are refused with a 400 rather than ignored, so a
 //! client never believes it filtered or projected.
 
-use super::api::{bad, error, links};
+use super::api::{bad, error, links, refuse_others, top_skip};
 use super::data::BUSINESS_UNIT_ID;
 use super::directory::Directory;
 use crate::simulator::core::json::fmt_date;
@@ -102,25 +102,14 @@ fn page(
     query: &str,
     params: &[(String, String)],
 ) -> Result<Reply, String> {
-    if let Some((k, _)) = params.iter().find(|(k, _)| {
-        !["top", "skip", "isActive"]
-            .iter()
-            .chain(l.since)
-            .any(|a| a.eq_ignore_ascii_case(k))
-    }) {
-        return Err(format!("Parameter '{k}' is not supported by the simulator"));
-    }
+    let allowed: Vec<&str> = ["top", "skip", "isActive"]
+        .iter()
+        .chain(l.since)
+        .copied()
+        .collect();
+    refuse_others(params, &allowed)?;
     let get = |k: &str| query::get(params, k);
-    let top = match get("top").map(str::parse::<u64>) {
-        None => DEFAULT_TOP,
-        Some(Ok(n)) if (1..=MAX_TOP).contains(&n) => n,
-        Some(_) => return Err("Invalid top".into()),
-    };
-    let skip = match get("skip").map(str::parse::<u64>) {
-        None => 0,
-        Some(Ok(n)) => n,
-        Some(_) => return Err("Invalid skip".into()),
-    };
+    let (top, skip) = top_skip(params, DEFAULT_TOP, MAX_TOP)?;
     // Whether an unfiltered call returns inactive rows is UNCONFIRMED
     // (§5.4): the simulator takes the strict reading, active only, so a
     // client must also ask `isActive=false` as the sheet advises.

@@ -1,9 +1,9 @@
 //! CXone's discovery documents, request routing, `GET .../contacts/completed`
 //! and the shapes of its refusals (`shared/vendor-apis/cxone.md`).
 
-use super::admin;
+use super::activity::STATE_HISTORY;
 use super::data::BUSINESS_UNIT_ID;
-use super::directory::Directory;
+use super::{admin, Cxone};
 use crate::simulator::core::json::push_date;
 use crate::simulator::core::records::Record;
 use crate::simulator::core::{query, App, Endpoint, Incoming, Reply};
@@ -181,7 +181,7 @@ pub(super) fn discovery(app: &App, req: &Incoming) -> Reply {
 // ---------------------------------------------------------------------------
 // Authenticated API.
 
-pub(super) fn route(records: &[Record], dir: &Directory, app: &App, req: &Incoming) -> Reply {
+pub(super) fn route(cx: &Cxone, app: &App, req: &Incoming) -> Reply {
     let path = req.path.as_str();
     let not_found = || {
         error(
@@ -190,7 +190,9 @@ pub(super) fn route(records: &[Record], dir: &Directory, app: &App, req: &Incomi
             &format!("No resource at {path}"),
         )
     };
-    let Some(resource) = resource(path).filter(|r| *r == COMPLETED || admin::is_listing(r)) else {
+    let Some(resource) =
+        resource(path).filter(|r| *r == COMPLETED || *r == STATE_HISTORY || admin::is_listing(r))
+    else {
         return not_found();
     };
     if req.method != Method::GET {
@@ -217,10 +219,11 @@ pub(super) fn route(records: &[Record], dir: &Directory, app: &App, req: &Incomi
             Bytes::from_static(NO_RENDER.as_bytes()),
         );
     }
-    if resource == COMPLETED {
-        return completed_contacts(records, app, path, &req.query);
+    match resource {
+        COMPLETED => completed_contacts(&cx.records, app, path, &req.query),
+        STATE_HISTORY => cx.activity.serve(app, path, &req.query),
+        _ => admin::serve(&cx.directory, app, path, resource, &req.query).unwrap_or_else(not_found),
     }
-    admin::serve(dir, app, path, resource, &req.query).unwrap_or_else(not_found)
 }
 
 pub(super) fn bad(description: &str) -> Reply {
@@ -247,15 +250,9 @@ fn completed_contacts(records: &[Record], app: &App, path: &str, query: &str) ->
     if s >= e || e - s > MAX_RANGE_MS {
         return bad("Invalid DateRange");
     }
-    let top = match get("top").map(str::parse::<u64>) {
-        None => MAX_TOP,
-        Some(Ok(n)) if (1..=MAX_TOP).contains(&n) => n,
-        Some(_) => return bad("Invalid top"),
-    };
-    let skip = match get("skip").map(str::parse::<u64>) {
-        None => 0,
-        Some(Ok(n)) => n,
-        Some(_) => return bad("Invalid skip"),
+    let (top, skip) = match top_skip(&params, MAX_TOP, MAX_TOP) {
+        Ok(x) => x,
+        Err(m) => return bad(&m),
     };
     if let Some(o) = get("orderBy") {
         if !order_by_ok(o) {
@@ -295,6 +292,38 @@ fn completed_contacts(records: &[Record], app: &App, path: &str, query: &str) ->
     }
     out.extend_from_slice(b"]}");
     Reply::json(StatusCode::OK, out)
+}
+
+/// The 400 text for the first parameter not in `allowed` (any letter
+/// case): what the simulator would not honour it refuses, never ignores.
+pub(super) fn refuse_others(params: &[(String, String)], allowed: &[&str]) -> Result<(), String> {
+    match params
+        .iter()
+        .find(|(k, _)| !allowed.iter().any(|a| a.eq_ignore_ascii_case(k)))
+    {
+        Some((k, _)) => Err(format!("Parameter '{k}' is not supported by the simulator")),
+        None => Ok(()),
+    }
+}
+
+/// `top` (1 to `max`, `default` when absent) and `skip` (0 when absent),
+/// or the 400 text.
+pub(super) fn top_skip(
+    params: &[(String, String)],
+    default: u64,
+    max: u64,
+) -> Result<(u64, u64), String> {
+    let top = match query::get(params, "top").map(str::parse::<u64>) {
+        None => default,
+        Some(Ok(n)) if (1..=max).contains(&n) => n,
+        Some(_) => return Err("Invalid top".into()),
+    };
+    let skip = match query::get(params, "skip").map(str::parse::<u64>) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(_) => return Err("Invalid skip".into()),
+    };
+    Ok((top, skip))
 }
 
 /// `_links` of a skip/top page: `self` as requested, `next` and `previous`

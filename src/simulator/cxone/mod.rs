@@ -2,8 +2,10 @@
 //! `POST /auth/token` (password and refresh-token grants, JWT-shaped id
 //! token carrying `tenantId`), `/.well-known/cxone-configuration`,
 //! `GET /inContactAPI/services/{version}/contacts/completed` and the admin
-//! listings `agents`, `teams`, `skills`, `dispositions` beside it.
+//! listings `agents`, `teams`, `skills`, `dispositions` beside it, and the
+//! bulk agent state history.
 
+mod activity;
 mod admin;
 mod api;
 mod auth;
@@ -13,13 +15,14 @@ mod pools;
 
 use crate::simulator::core::records::Record;
 use crate::simulator::core::{App, Endpoint, Incoming, RateWindow, Reply, VendorApi};
-use crate::simulator::{SimConfig, TokenUse};
+use crate::simulator::{ActivityTruth, SimConfig, TokenUse};
 use axum::http::HeaderMap;
 use std::sync::Mutex;
 
 pub(crate) struct Cxone {
     records: Vec<Record>,
     directory: directory::Directory,
+    activity: activity::Activity,
     auth: Mutex<auth::Auth>,
 }
 
@@ -43,6 +46,14 @@ impl Cxone {
                 cfg.interval.start().timestamp_millis(),
                 cfg.cxone_legacy_every,
             ),
+            activity: activity::Activity::generate(
+                &pools,
+                cfg.seed,
+                cfg.activity_periods_per_agent_day,
+                cfg.interval.start().timestamp_millis(),
+                cfg.interval.end().timestamp_millis(),
+                cfg.cxone_legacy_every,
+            ),
             auth: Mutex::new(auth::Auth::new()),
         }
     }
@@ -57,7 +68,7 @@ impl VendorApi for Cxone {
         match endpoint {
             Endpoint::Token => self.token(app, req),
             Endpoint::Discovery => api::discovery(app, req),
-            Endpoint::Api => api::route(&self.records, &self.directory, app, req),
+            Endpoint::Api => api::route(self, app, req),
         }
     }
 
@@ -93,6 +104,7 @@ impl VendorApi for Cxone {
     fn forbidden(&self, path: &str, _: &str) -> Option<Reply> {
         match api::resource(path) {
             Some(_) if api::is_completed_contacts(path) => Some(api::forbidden()),
+            Some(activity::STATE_HISTORY) => Some(admin::forbidden()),
             Some(r) if admin::is_listing(r) => Some(admin::forbidden()),
             _ => None,
         }
@@ -116,5 +128,9 @@ impl VendorApi for Cxone {
             "dispositions" => d.dispositions.clone(),
             _ => Vec::new(),
         }
+    }
+
+    fn activity(&self, start_ms: i64, end_ms: i64, poll_ms: i64) -> ActivityTruth {
+        self.activity.truth(start_ms, end_ms, poll_ms)
     }
 }

@@ -1,6 +1,7 @@
 //! Genesys Cloud's token endpoint, request routing and synchronous details
 //! query, with the platform's error bodies (`shared/vendor-apis/genesys.md` §1-§2).
 
+use super::jobs::Family;
 use super::{listing, Genesys};
 use crate::simulator::core::json::fmt_date;
 use crate::simulator::core::{random_text, App, Incoming, Reply};
@@ -12,6 +13,7 @@ use serde_json::json;
 
 pub(super) const DAY_MS: i64 = 86_400_000;
 const DETAILS: &str = "/api/v2/analytics/conversations/details";
+const USER_DETAILS: &str = "/api/v2/analytics/users/details";
 
 /// The platform error body every `/api/v2/...` endpoint answers with
 /// (§1.4); `contextId` echoes `inin-correlation-id`.
@@ -137,21 +139,33 @@ impl Genesys {
                 return r;
             }
         }
-        let Some(rest) = req.path.strip_prefix(DETAILS) else {
-            return not_found();
+        let (family, rest) = match req.path.strip_prefix(DETAILS) {
+            Some(rest) => (Family::Conversations, rest),
+            None => match req.path.strip_prefix(USER_DETAILS) {
+                Some(rest) => (Family::Users, rest),
+                None => return not_found(),
+            },
         };
         let segs: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
-        match (&req.method, segs.as_slice()) {
-            (&Method::POST, ["query"]) => self.details_query(&req.body, ctx),
-            (&Method::POST, ["jobs"]) => self.create_job(app, &req.body, ctx),
-            (&Method::GET, ["jobs", "availability"]) => {
+        match (&req.method, segs.as_slice(), family) {
+            (&Method::POST, ["query"], Family::Conversations) => self.details_query(&req.body, ctx),
+            (&Method::POST, ["query"], Family::Users) => self.user_details_query(&req.body, ctx),
+            (&Method::POST, ["jobs"], Family::Conversations) => {
+                self.create_job(app, &req.body, ctx)
+            }
+            (&Method::POST, ["jobs"], Family::Users) => self.create_user_job(app, &req.body, ctx),
+            (&Method::GET, ["jobs", "availability"], _) => {
                 let body = json!({"dataAvailabilityDate": fmt_date(app.availability_ms())});
                 Reply::json(StatusCode::OK, serde_json::to_vec(&body).expect("json"))
             }
-            (&Method::GET, ["jobs", id]) => self.job_status(id).unwrap_or_else(not_found),
-            (&Method::DELETE, ["jobs", id]) => self.delete_job(id).unwrap_or_else(not_found),
-            (&Method::GET, ["jobs", id, "results"]) => self
-                .job_results(app, id, &req.params(), ctx)
+            (&Method::GET, ["jobs", id], _) => {
+                self.job_status(family, id).unwrap_or_else(not_found)
+            }
+            (&Method::DELETE, ["jobs", id], _) => {
+                self.delete_job(family, id).unwrap_or_else(not_found)
+            }
+            (&Method::GET, ["jobs", id, "results"], _) => self
+                .job_results(app, family, id, &req.params(), ctx)
                 .unwrap_or_else(not_found),
             _ => not_found(),
         }
@@ -160,9 +174,46 @@ impl Genesys {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Paging {
+pub(super) struct Paging {
     page_size: Option<i64>,
     page_number: Option<i64>,
+}
+
+/// `(pageSize, pageNumber)`: 25 and 1 by default, pageSize at most 100.
+pub(super) fn paging(p: Option<&Paging>, ctx: &str) -> Result<(i64, i64), Reply> {
+    let page_size = p.and_then(|p| p.page_size).unwrap_or(25);
+    let page_number = p.and_then(|p| p.page_number).unwrap_or(1);
+    if !(1..=100).contains(&page_size) {
+        return Err(bad_request(
+            &format!("pageSize {page_size} is out of range: maximum is 100"),
+            ctx,
+        ));
+    }
+    if page_number < 1 {
+        return Err(bad_request(
+            &format!("pageNumber {page_number} is out of range: minimum is 1"),
+            ctx,
+        ));
+    }
+    Ok((page_size, page_number))
+}
+
+/// "not to exceed 7 days if you provide no filters and 31 days if you do"
+/// (§2, and users §2.1 [DEVDOC-UQ]): the 400 beyond.
+pub(super) fn check_span(s: i64, e: i64, filtered: bool, ctx: &str) -> Result<(), Reply> {
+    let max_days = if filtered { 31 } else { 7 };
+    if e - s <= max_days * DAY_MS {
+        return Ok(());
+    }
+    let tail = if filtered {
+        ""
+    } else {
+        " when no filters are supplied"
+    };
+    Err(bad_request(
+        &format!("The query interval exceeds the maximum of {max_days} days{tail}"),
+        ctx,
+    ))
 }
 
 /// The fields of `ConversationQuery` / `AsyncConversationQuery` the
@@ -190,13 +241,18 @@ impl QueryBody {
     }
     /// `true` = descending.
     pub(super) fn descending(&self) -> Result<bool, String> {
-        match self.order.as_deref() {
-            None | Some("asc") | Some("unordered") => Ok(false),
-            Some("desc") => Ok(true),
-            Some(o) => Err(format!(
-                "Invalid order '{o}'. Valid values: asc, desc, unordered"
-            )),
-        }
+        descending(self.order.as_deref())
+    }
+}
+
+/// `order`: `true` = descending; `unordered` is served ascending.
+pub(super) fn descending(order: Option<&str>) -> Result<bool, String> {
+    match order {
+        None | Some("asc") | Some("unordered") => Ok(false),
+        Some("desc") => Ok(true),
+        Some(o) => Err(format!(
+            "Invalid order '{o}'. Valid values: asc, desc, unordered"
+        )),
     }
 }
 
@@ -223,7 +279,7 @@ pub(super) fn parse_query(body: &[u8], ctx: &str) -> Result<(QueryBody, (i64, i6
 }
 
 /// `start/end` ISO-8601 → epoch ms, start < end.
-fn parse_interval(s: Option<&str>) -> Result<(i64, i64), String> {
+pub(super) fn parse_interval(s: Option<&str>) -> Result<(i64, i64), String> {
     let s = s.ok_or("The interval is required")?;
     let (a, b) = s
         .split_once('/')
@@ -246,35 +302,12 @@ impl Genesys {
             Ok(x) => x,
             Err(r) => return r,
         };
-        let max_days = if q.has_filters() { 31 } else { 7 };
-        if e - s > max_days * DAY_MS {
-            return bad_request(
-                &format!(
-                    "The query interval exceeds the maximum of {max_days} days{}",
-                    if max_days == 7 {
-                        " when no filters are supplied"
-                    } else {
-                        ""
-                    }
-                ),
-                ctx,
-            );
-        }
-        let paging = q.paging.as_ref();
-        let page_size = paging.and_then(|p| p.page_size).unwrap_or(25);
-        let page_number = paging.and_then(|p| p.page_number).unwrap_or(1);
-        if !(1..=100).contains(&page_size) {
-            return bad_request(
-                &format!("pageSize {page_size} is out of range: maximum is 100"),
-                ctx,
-            );
-        }
-        if page_number < 1 {
-            return bad_request(
-                &format!("pageNumber {page_number} is out of range: minimum is 1"),
-                ctx,
-            );
-        }
+        let (page_size, page_number) = match check_span(s, e, q.has_filters(), ctx)
+            .and_then(|()| paging(q.paging.as_ref(), ctx))
+        {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
         // Daily indexes keyed on start: every UTC day the interval touches.
         let day_lo = s.div_euclid(DAY_MS) * DAY_MS;
         let day_hi = ((e - 1).div_euclid(DAY_MS) + 1) * DAY_MS;

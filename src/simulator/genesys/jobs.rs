@@ -1,5 +1,8 @@
 //! Genesys's async details jobs: submit, poll, page through results with
-//! a cursor, delete (`shared/vendor-apis/genesys.md` §3).
+//! a cursor, delete (`shared/vendor-apis/genesys.md` §3). Conversation and
+//! user details jobs share the machinery (`directory-and-activity.md`
+//! §2.3: "same model as conversation jobs"); each job answers only under
+//! its own path.
 
 use super::api::{bad_request, parse_query, DAY_MS};
 use super::Genesys;
@@ -20,7 +23,19 @@ pub(super) struct Jobs {
     submitted: u32,
 }
 
+/// Which details a job holds, and so which path serves it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Family {
+    /// `conversations/details/jobs`: record indices.
+    Conversations,
+    /// `users/details/jobs`: activity rows over the job's interval.
+    Users,
+}
+
 struct Job {
+    family: Family,
+    /// The submitted interval (ms), which user rows are cut to.
+    window: (i64, i64),
     seq: u32,
     fail: bool,
     polls: u32,
@@ -63,7 +78,19 @@ impl Genesys {
         if q.descending().unwrap_or(false) {
             indices.reverse();
         }
-        if let Some(limit) = q.limit {
+        self.submit(app, Family::Conversations, (s, e), indices, q.limit)
+    }
+
+    /// Registers a job over `indices` (cut to `limit`): 202 `{jobId}`.
+    pub(super) fn submit(
+        &self,
+        app: &App,
+        family: Family,
+        window: (i64, i64),
+        mut indices: Vec<u32>,
+        limit: Option<i64>,
+    ) -> Reply {
+        if let Some(limit) = limit {
             indices.truncate(limit.max(0) as usize);
         }
         let mut jobs = self.jobs.lock().expect("jobs lock");
@@ -73,6 +100,8 @@ impl Genesys {
         jobs.by_id.insert(
             id.clone(),
             Job {
+                family,
+                window,
                 seq,
                 fail: seq <= app.cfg.faults.job_failures,
                 polls: 0,
@@ -88,9 +117,9 @@ impl Genesys {
         )
     }
 
-    pub(super) fn job_status(&self, id: &str) -> Option<Reply> {
+    pub(super) fn job_status(&self, family: Family, id: &str) -> Option<Reply> {
         let mut jobs = self.jobs.lock().expect("jobs lock");
-        let job = jobs.by_id.get_mut(id)?;
+        let job = jobs.by_id.get_mut(id).filter(|j| j.family == family)?;
         job.polls += 1;
         // Deterministic progress: odd jobs show QUEUED then PENDING, even jobs
         // QUEUED only, before the terminal state. No wall clock involved.
@@ -127,8 +156,10 @@ impl Genesys {
     }
 
     /// `DELETE .../jobs/{id}`: 204 with a JSON content type, as the API does.
-    pub(super) fn delete_job(&self, id: &str) -> Option<Reply> {
-        self.jobs.lock().expect("jobs lock").by_id.remove(id)?;
+    pub(super) fn delete_job(&self, family: Family, id: &str) -> Option<Reply> {
+        let mut jobs = self.jobs.lock().expect("jobs lock");
+        jobs.by_id.get(id).filter(|j| j.family == family)?;
+        jobs.by_id.remove(id);
         Some(Reply {
             content_type: "application/json",
             ..Reply::json(StatusCode::NO_CONTENT, Bytes::new())
@@ -138,14 +169,15 @@ impl Genesys {
     pub(super) fn job_results(
         &self,
         app: &App,
+        family: Family,
         id: &str,
         params: &HashMap<String, String>,
         ctx: &str,
     ) -> Option<Reply> {
-        let (state, indices) = {
+        let (state, indices, (s, e)) = {
             let jobs = self.jobs.lock().expect("jobs lock");
-            let job = jobs.by_id.get(id)?;
-            (job.terminal, job.indices.clone())
+            let job = jobs.by_id.get(id).filter(|j| j.family == family)?;
+            (job.terminal, job.indices.clone(), job.window)
         };
         if state != Some("FULFILLED") {
             let shown = state.unwrap_or("PENDING");
@@ -169,14 +201,25 @@ impl Genesys {
         let recs = &self.data.records;
         let page = &indices[offset.min(indices.len())..(offset + page_size).min(indices.len())];
         let mut out = Vec::with_capacity(page.len() * 5000 + 128);
-        out.extend_from_slice(b"{\"conversations\":[");
-        for (k, &i) in page.iter().enumerate() {
-            if k > 0 {
-                out.push(b',');
+        match family {
+            Family::Conversations => {
+                out.extend_from_slice(b"{\"conversations\":[");
+                for (k, &i) in page.iter().enumerate() {
+                    if k > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(&recs[i as usize].json);
+                }
+                out.push(b']');
             }
-            out.extend_from_slice(&recs[i as usize].json);
+            // Both stored copies of a period spanning midnight come back:
+            // the sync query's in-page filtering is documented for paging
+            // only (§2.1), so the client de-duplicates (§2.2).
+            Family::Users => {
+                out.extend_from_slice(b"{\"userDetails\":");
+                self.activity.push_rows(&mut out, page, s, e, false);
+            }
         }
-        out.push(b']');
         if offset + page_size < indices.len() {
             out.extend_from_slice(b",\"cursor\":\"");
             out.extend_from_slice(encode_cursor(id, offset + page_size).as_bytes());

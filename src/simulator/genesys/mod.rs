@@ -1,18 +1,21 @@
 //! Genesys Cloud (`shared/vendor-apis/genesys.md`): `POST /oauth/token`,
 //! the synchronous conversation details query, the async details jobs and
 //! the directory listings the conversations resolve against
-//! (`directory-and-activity.md` §1).
+//! (`directory-and-activity.md` §1), and the users' presence and routing
+//! status through the user details query and jobs (§2.1–2.3).
 
+mod activity;
 mod api;
 mod data;
 mod directory;
 mod jobs;
 mod listing;
 mod pools;
+mod user_query;
 
 use crate::simulator::core::records::Record;
 use crate::simulator::core::{App, Endpoint, Incoming, RateWindow, Reply, VendorApi};
-use crate::simulator::{SimConfig, TokenUse};
+use crate::simulator::{ActivityTruth, SimConfig, TokenUse};
 use api::{platform_error, throttled};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use std::sync::Mutex;
@@ -28,6 +31,7 @@ const BOTH_PERMISSIONS: &str =
 pub(crate) struct Genesys {
     data: data::Conversations,
     directory: directory::Directory,
+    activity: activity::Activity,
     jobs: Mutex<jobs::Jobs>,
     /// Token texts and job ids: not guessable from the data seed.
     rng: Mutex<fastrand::Rng>,
@@ -37,6 +41,7 @@ impl Genesys {
     /// Generates the conversations `cfg` asks for.
     pub(crate) fn new(cfg: &SimConfig) -> Genesys {
         let pools = pools::Pools::new(cfg.seed);
+        let directory = directory::build(&pools, cfg.seed, cfg.interval.start().timestamp_millis());
         Genesys {
             data: data::generate(
                 &pools,
@@ -46,7 +51,15 @@ impl Genesys {
                 cfg.interval.start().timestamp_millis(),
                 cfg.interval.end().timestamp_millis(),
             ),
-            directory: directory::build(&pools, cfg.seed, cfg.interval.start().timestamp_millis()),
+            activity: activity::Activity::generate(
+                &pools,
+                &directory.presence,
+                cfg.seed,
+                cfg.activity_periods_per_agent_day,
+                cfg.interval.start().timestamp_millis(),
+                cfg.interval.end().timestamp_millis(),
+            ),
+            directory,
             jobs: Mutex::new(jobs::Jobs::default()),
             rng: Mutex::new(fastrand::Rng::new()),
         }
@@ -122,7 +135,9 @@ impl VendorApi for Genesys {
         if !path.starts_with("/api/v2/analytics/") {
             return listing::forbidden(path, request_id);
         }
-        let perms = if path.ends_with("/jobs/availability") {
+        let perms = if path.starts_with("/api/v2/analytics/users/") {
+            "[analytics:userDetail:view]"
+        } else if path.ends_with("/jobs/availability") {
             "[analytics:conversationDetail:view]"
         } else {
             BOTH_PERMISSIONS
@@ -161,5 +176,9 @@ impl VendorApi for Genesys {
             "presencedefinitions" => d.presence.clone(),
             _ => Vec::new(),
         }
+    }
+
+    fn activity(&self, start_ms: i64, end_ms: i64, _: i64) -> ActivityTruth {
+        self.activity.truth(start_ms, end_ms)
     }
 }
