@@ -46,3 +46,16 @@ JOIN (
     QUALIFY row_number() OVER (PARTITION BY disposition_id ORDER BY snapshot_date DESC) = 1
 ) d ON k.primary_disposition_id = d.disposition_id
 GROUP BY ALL ORDER BY contacts DESC;
+
+-- 5. Agent occupancy per day: time handling contacts over time ready for them
+--    (Genesys routing status, CXone agent states), with the agent name.
+SELECT s.vendor, s.date, a.name AS agent,
+       round(100 * sum(s.duration_ms) FILTER (WHERE s.state IN
+             ('INTERACTING', 'COMMUNICATING', 'InboundContact', 'OutboundContact', 'InboundConsult', 'OutboundConsult'))
+           / nullif(sum(s.duration_ms) FILTER (WHERE s.state IN
+             ('IDLE', 'INTERACTING', 'COMMUNICATING', 'Available', 'Dialer',
+              'InboundContact', 'OutboundContact', 'InboundConsult', 'OutboundConsult')), 0), 1) AS occupancy_pct
+FROM read_parquet('LAKE/agent_states/**/*.parquet', hive_partitioning = true) s
+JOIN agent_names a USING (vendor, agent_id)
+WHERE s.kind IN ('routing', 'state')
+GROUP BY ALL ORDER BY ALL;

@@ -75,7 +75,10 @@ pub async fn split(
         };
         // Only a table keyed by its owner alone says where that owner goes;
         // rows keyed further (activity periods) place themselves.
-        let Some(time) = table.time_column().filter(|_| table.natural_key().len() == 1) else {
+        let Some(time) = table
+            .time_column()
+            .filter(|_| table.natural_key().len() == 1)
+        else {
             continue;
         };
         let local = scratch.download(dataset, path).await?;

@@ -184,3 +184,28 @@ async fn bad_secret(subject: Subject) {
     assert!(!run.stderr.contains(wrong), "secrets never printed");
     assert!(!run.stdout.contains(wrong), "secrets never printed");
 }
+
+for_each_subject!(every_stream_has_a_passing_probe);
+
+/// Without `--streams`, check proves every stream: one probe or more each,
+/// all passing against the simulator, one small request per probe.
+async fn every_stream_has_a_passing_probe(subject: Subject) {
+    let sim = subject.sim(50).await;
+    let env = env(subject, &sim, &secret(subject, &sim));
+    let all = match subject {
+        Subject::Genesys => "conversations,user_activity,users,queues,wrapup_codes,skills,divisions,presence_definitions",
+        Subject::Cxone => "contacts,agent_states,agents,teams,skills,dispositions",
+    };
+    let run = check(subject.name(), &env, &["--streams", all]).await;
+    run.expect_code(0);
+    let c = checks(&run);
+    assert!(c.iter().all(|(_, ok)| *ok), "{}", run.stderr);
+    let probes = c.len() - 2; // config and token
+    assert!(probes >= all.split(',').count(), "{c:?}");
+    let api = sim
+        .request_log()
+        .into_iter()
+        .filter(|r| r.kind == cxetl::simulator::RequestKind::Api)
+        .count();
+    assert_eq!(api, probes, "one request per probe");
+}

@@ -8,6 +8,7 @@
 #[macro_use]
 mod common;
 
+mod activity;
 mod check;
 mod connector_contract;
 mod cxone_discovery;

@@ -31,7 +31,8 @@ use std::sync::Arc;
 pub(crate) const STATE_TABLES: [&str; 2] = ["cxone_agent_states", "agent_states"];
 
 /// Named on a 403: the access key's security profile governs reporting data.
-const PERMISSION: &str = "Reporting API access to agent state history (the access key's CXone role)";
+const PERMISSION: &str =
+    "Reporting API access to agent state history (the access key's CXone role)";
 
 pub(super) struct AgentStates {
     api: Arc<Cxone>,
@@ -86,7 +87,8 @@ impl Stream for AgentStates {
         Box::pin(async move {
             let top = self.api.settings.top;
             let base = self.api.services_url("agents/state-history").await?;
-            let mut guard = PageGuard::new(format!("agents/state-history for {}", work.interval), top);
+            let mut guard =
+                PageGuard::new(format!("agents/state-history for {}", work.interval), top);
             let mut report = SliceReport::default();
             let mut skip = 0u64;
             loop {
@@ -94,15 +96,25 @@ impl Stream for AgentStates {
                 url.query_pairs_mut()
                     .append_pair(
                         "startDate",
-                        &work.interval.start().to_rfc3339_opts(SecondsFormat::Millis, true),
+                        &work
+                            .interval
+                            .start()
+                            .to_rfc3339_opts(SecondsFormat::Millis, true),
                     )
                     .append_pair(
                         "endDate",
-                        &work.interval.end().to_rfc3339_opts(SecondsFormat::Millis, true),
+                        &work
+                            .interval
+                            .end()
+                            .to_rfc3339_opts(SecondsFormat::Millis, true),
                     )
                     .append_pair("top", &top.to_string())
                     .append_pair("skip", &skip.to_string());
-                let resp = self.api.client.send(&ApiRequest::get(url, PERMISSION)).await?;
+                let resp = self
+                    .api
+                    .client
+                    .send(&ApiRequest::get(url, PERMISSION))
+                    .await?;
                 // 204 means "no (more) rows": an empty body, not JSON.
                 if resp.status == 204 || resp.body.iter().all(u8::is_ascii_whitespace) {
                     break;
@@ -117,6 +129,30 @@ impl Stream for AgentStates {
             }
             Ok(report)
         })
+    }
+}
+
+impl Cxone {
+    /// Preflight: the state history of the millisecond before `now`, `top=1`
+    /// (a 204 is success); returns the URL that answered.
+    pub(crate) async fn probe_state_history(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<url::Url> {
+        let mut url = self.services_url("agents/state-history").await?;
+        let start = now - chrono::Duration::milliseconds(1);
+        url.query_pairs_mut()
+            .append_pair(
+                "startDate",
+                &start.to_rfc3339_opts(SecondsFormat::Millis, true),
+            )
+            .append_pair("endDate", &now.to_rfc3339_opts(SecondsFormat::Millis, true))
+            .append_pair("top", "1")
+            .append_pair("skip", "0");
+        self.client
+            .send(&ApiRequest::get(url.clone(), PERMISSION))
+            .await?;
+        Ok(url)
     }
 }
 
@@ -192,7 +228,10 @@ pub(crate) fn states_page(
     slice: &Interval,
     seen: &mut SeenIds,
 ) -> std::result::Result<PageOutput, PageError> {
-    let window = (slice.start().timestamp_micros(), slice.end().timestamp_micros());
+    let window = (
+        slice.start().timestamp_micros(),
+        slice.end().timestamp_micros(),
+    );
     let page: RawPage = serde_json::from_str(page_text(body)?)
         .map_err(|e| PageError::Malformed(format!("agent state history page: {e}")))?;
     let rows = page.agent_state_history.unwrap_or_default();
@@ -214,10 +253,14 @@ pub(crate) fn states_page(
                 continue;
             }
         };
-        let (Some(agent), Some(session), Some(index)) =
-            (int(&row.agent_id), int(&row.agent_session_id), int(&row.state_index))
-        else {
-            quarantined.push(bad("agentId, agentSessionId and stateIndex are required".into()));
+        let (Some(agent), Some(session), Some(index)) = (
+            int(&row.agent_id),
+            int(&row.agent_session_id),
+            int(&row.state_index),
+        ) else {
+            quarantined.push(bad(
+                "agentId, agentSessionId and stateIndex are required".into()
+            ));
             continue;
         };
         let start = match row.start_date.as_deref().map(parse_timestamp_micros) {
@@ -252,13 +295,15 @@ pub(crate) fn states_page(
         c.ended_at.append_option(end);
         c.duration_seconds.append_option(duration);
         c.agent_state_id.append_option(int(&row.agent_state_id));
-        c.agent_state_name.append_option(row.agent_state_name.as_deref());
+        c.agent_state_name
+            .append_option(row.agent_state_name.as_deref());
         c.out_state_id.append_option(int(&row.out_state_id));
         c.out_state_description.append_option(out_state.as_deref());
         c.skill_id.append_option(int(&row.skill_id));
         c.skill_name.append_option(row.skill_name.as_deref());
         c.media_type_id.append_option(int(&row.media_type_id));
-        c.media_type_name.append_option(row.media_type_name.as_deref());
+        c.media_type_name
+            .append_option(row.media_type_name.as_deref());
         c.contact_id.append_option(int(&row.contact_id));
         c.from_address.append_option(row.from_address.as_deref());
         c.to_address.append_option(row.to_address.as_deref());

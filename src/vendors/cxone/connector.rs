@@ -1,8 +1,8 @@
 //! CXone behind the [`Connector`] seam: its streams and preflight probes.
 
+use super::activity::AgentStates;
 use super::auth::PasswordGrant;
 use super::settings::CxoneSettings;
-use super::activity::AgentStates;
 use super::{directories, transform, Cxone};
 use crate::connector::{
     Connector, Fixes, PageConsumer, PageTransform, Probe, SliceReport, Stream, StreamKind, Work,
@@ -82,6 +82,15 @@ impl Connector for CxoneConnector {
                 Ok(format!("contacts/completed answered at {url}"))
             }),
         }];
+        let states = self.api.clone();
+        probes.push(Probe {
+            stream: "agent_states",
+            name: "agent state history",
+            run: Box::pin(async move {
+                let url = states.probe_state_history(chrono::Utc::now()).await?;
+                Ok(format!("agents/state-history answered at {url}"))
+            }),
+        });
         probes.extend(directories::probes(&self.api));
         probes
     }

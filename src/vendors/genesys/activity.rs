@@ -218,7 +218,10 @@ pub(crate) fn activity_page(
     slice: &Interval,
     seen: &mut SeenIds,
 ) -> std::result::Result<PageOutput, PageError> {
-    let window = (slice.start().timestamp_micros(), slice.end().timestamp_micros());
+    let window = (
+        slice.start().timestamp_micros(),
+        slice.end().timestamp_micros(),
+    );
     let text = page_text(body)?;
     let page: RawPage = serde_json::from_str(text)
         .map_err(|e| PageError::Malformed(format!("user details page: {e}")))?;
@@ -247,7 +250,12 @@ pub(crate) fn activity_page(
             .primary_presence
             .iter()
             .map(|p| ("presence", p, judge(p, window)))
-            .chain(detail.routing_status.iter().map(|p| ("routing", p, judge(p, window))))
+            .chain(
+                detail
+                    .routing_status
+                    .iter()
+                    .map(|p| ("routing", p, judge(p, window))),
+            )
             .collect();
         if let Some(reason) = judged.iter().find_map(|(kind, _, v)| match v {
             Verdict::Bad(r) => Some(format!("{kind} period: {r}")),
@@ -276,7 +284,9 @@ pub(crate) fn activity_page(
             columns.user_id.append_value(user);
             columns.started_at.append_value(start);
             columns.ended_at.append_option(end);
-            columns.duration_ms.append_option(end.map(|e| (e - start) / 1000));
+            columns
+                .duration_ms
+                .append_option(end.map(|e| (e - start) / 1000));
             columns.a.append_option(state);
             if let Some(b) = &mut columns.b {
                 b.append_option(detail);

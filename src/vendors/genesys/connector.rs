@@ -1,9 +1,9 @@
 //! Genesys behind the [`Connector`] seam: its streams and preflight probes.
 
+use super::activity::UserActivity;
 use super::auth::ClientCredentials;
 use super::hints::GenesysHints;
 use super::settings::{ApiMode, GenesysSettings};
-use super::activity::UserActivity;
 use super::{directories, transform, Genesys};
 use crate::connector::{
     Connector, Fixes, PageConsumer, PageTransform, Probe, SliceReport, Stream, StreamKind, Work,
@@ -100,6 +100,15 @@ impl Connector for GenesysConnector {
                 }),
             },
         ];
+        let users = self.api.on(&super::USER_DETAILS);
+        probes.push(Probe {
+            stream: "user_activity",
+            name: "user details (query)",
+            run: Box::pin(async move {
+                users.probe_details(chrono::Utc::now()).await?;
+                Ok("users/details/query answered".into())
+            }),
+        });
         probes.extend(directories::probes(&self.api));
         probes
     }

@@ -195,7 +195,11 @@ impl Genesys {
                     q.append_pair("cursor", c);
                 }
             }
-            let resp = match self.client.send(&ApiRequest::get(url, self.details.permission)).await {
+            let resp = match self
+                .client
+                .send(&ApiRequest::get(url, self.details.permission))
+                .await
+            {
                 Ok(resp) => resp,
                 Err(HttpError::Status {
                     status: status @ (400 | 404 | 410),

@@ -127,7 +127,11 @@ impl Genesys {
         if !self.details.whole_days {
             return *slice;
         }
-        let day = slice.start_date().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+        let day = slice
+            .start_date()
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight")
+            .and_utc();
         Interval::new(day, day + chrono::Duration::days(1)).unwrap_or(*slice)
     }
 
@@ -161,17 +165,15 @@ impl Genesys {
     pub async fn probe_details(&self, now: DateTime<Utc>) -> Result<Option<u64>> {
         let hour = Interval::new(now - chrono::Duration::hours(1), now)
             .map_err(|e| Error::Internal(e.to_string()))?;
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "interval": hour.to_iso_pair(),
             "order": "asc",
-            "orderBy": "conversationStart",
             "paging": { "pageSize": 1, "pageNumber": 1 },
         });
-        let req = ApiRequest::post_json(
-            self.details_url("query")?,
-            &body,
-            self.details.permission,
-        );
+        if let Some(order_by) = self.details.order_by {
+            body["orderBy"] = serde_json::json!(order_by);
+        }
+        let req = ApiRequest::post_json(self.details_url("query")?, &body, self.details.permission);
         let resp = self.client.send(&req).await?;
         let v: serde_json::Value = serde_json::from_slice(&resp.body).map_err(|e| {
             Error::Upstream(format!("details/query answered with invalid JSON: {e}"))

@@ -42,7 +42,10 @@ impl Genesys {
         let mut report = SliceReport::default();
         let mut page_size = self.settings.page_size_query.max(1);
         let mut page_number = 1u32;
-        let mut guard = PageGuard::new(format!("{} query for {slice}", self.details.what), page_size);
+        let mut guard = PageGuard::new(
+            format!("{} query for {slice}", self.details.what),
+            page_size,
+        );
         loop {
             let mut body = json!({
                 "interval": self.window(slice).to_iso_pair(),
@@ -54,7 +57,11 @@ impl Genesys {
             }
             let resp = match self
                 .client
-                .send(&ApiRequest::post_json(url.clone(), &body, self.details.permission))
+                .send(&ApiRequest::post_json(
+                    url.clone(),
+                    &body,
+                    self.details.permission,
+                ))
                 .await
             {
                 Ok(resp) => resp,
