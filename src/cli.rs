@@ -119,6 +119,9 @@ pub struct SimulateArgs {
     /// Malformed records mixed into the data.
     #[arg(long, default_value_t = 0)]
     pub bad_records: usize,
+    /// Presence/routing (CXone: state) periods per agent and day of activity.
+    #[arg(long, default_value_t = 6)]
+    pub activity_periods_per_agent_day: usize,
     /// Added latency per API page, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,

@@ -78,6 +78,7 @@ fn sim_config(a: &SimulateArgs) -> Result<SimConfig> {
         })?,
         page_latency: Duration::from_millis(a.latency_ms),
         bad_records: a.bad_records,
+        activity_periods_per_agent_day: a.activity_periods_per_agent_day,
         data_availability,
         faults: Faults {
             revoke_every: a.revoke_every,
