@@ -164,6 +164,16 @@ pub struct Work {
     pub api: &'static str,
 }
 
+impl Work {
+    /// The same API for every slice.
+    pub fn each(slices: &[Interval], api: &'static str) -> Vec<Work> {
+        slices
+            .iter()
+            .map(|&interval| Work { interval, api })
+            .collect()
+    }
+}
+
 /// Parses one raw page into batches for the slice (a stream's transform);
 /// shared, since it runs on the blocking pool for every page.
 pub type PageTransform =
@@ -188,8 +198,10 @@ pub trait Stream: Send + Sync {
     fn plan_offline(&self, slices: &[Interval]) -> Vec<Work>;
 
     /// The plan over `slices`; may ask the vendor (e.g. how far its export
-    /// store is complete).
-    fn plan<'a>(&'a self, slices: &'a [Interval]) -> BoxFuture<'a, Result<Vec<Work>>>;
+    /// store is complete). By default the offline plan.
+    fn plan<'a>(&'a self, slices: &'a [Interval]) -> BoxFuture<'a, Result<Vec<Work>>> {
+        Box::pin(async move { Ok(self.plan_offline(slices)) })
+    }
 
     /// Extracts one unit of work into `consumer`, page by page, in order.
     fn extract<'a>(

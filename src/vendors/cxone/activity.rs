@@ -66,17 +66,7 @@ impl Stream for AgentStates {
     }
 
     fn plan_offline(&self, slices: &[Interval]) -> Vec<Work> {
-        slices
-            .iter()
-            .map(|&interval| Work {
-                interval,
-                api: "agent-state-history",
-            })
-            .collect()
-    }
-
-    fn plan<'a>(&'a self, slices: &'a [Interval]) -> BoxFuture<'a, Result<Vec<Work>>> {
-        Box::pin(async move { Ok(self.plan_offline(slices)) })
+        Work::each(slices, "agent-state-history")
     }
 
     fn extract<'a>(

@@ -128,17 +128,7 @@ impl Stream for Contacts {
     }
 
     fn plan_offline(&self, slices: &[Interval]) -> Vec<Work> {
-        slices
-            .iter()
-            .map(|&interval| Work {
-                interval,
-                api: "completed-contacts",
-            })
-            .collect()
-    }
-
-    fn plan<'a>(&'a self, slices: &'a [Interval]) -> BoxFuture<'a, Result<Vec<Work>>> {
-        Box::pin(async move { Ok(self.plan_offline(slices)) })
+        Work::each(slices, "completed-contacts")
     }
 
     fn extract<'a>(

@@ -3,31 +3,25 @@
 //! `genesys_user_presence`, `genesys_user_routing_status` and the unified
 //! `agent_states`.
 //!
-//! The same query/jobs machinery as conversations serves it (the same
-//! `auto` choice by data availability), queried by whole UTC days because
+//! The same query/jobs machinery and stream as conversations serve it
+//! ([`super::detail_stream`], the same `auto` choice), queried by whole UTC days because
 //! Genesys stores a period on its start day and again on its end day
 //! (§2.1): a period is written by the slice that holds its `startTime`, once
 //! (the second copy is a duplicate of the slice), with a null end while it
 //! is open.
 
-use super::settings::ApiMode;
-use super::{Genesys, USER_DETAILS};
-use crate::connector::{
-    PageConsumer, PageMeta, PageTransform, SliceReport, Stream, StreamKind, Work,
-};
+use crate::connector::PageMeta;
 use crate::transform::columns::{arr, strings, timestamps, AgentState, AgentStateColumns};
 use crate::transform::reason::page_text;
 use crate::transform::{
     make_batch, parse_timestamp_micros, PageError, PageOutput, PageStats, QuarantinedRecord,
     SeenIds, Table, TableBatch,
 };
-use crate::{Interval, Result};
+use crate::Interval;
 use arrow::array::{Int64Builder, StringBuilder, TimestampMicrosecondBuilder};
-use futures::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
-use std::sync::Arc;
 
 /// The stream's tables, in the order of its batches.
 pub(crate) const ACTIVITY_TABLES: [&str; 3] = [
@@ -35,79 +29,6 @@ pub(crate) const ACTIVITY_TABLES: [&str; 3] = [
     "genesys_user_routing_status",
     "agent_states",
 ];
-
-pub(super) struct UserActivity {
-    api: Arc<Genesys>,
-    tables: [Table; 3],
-}
-
-impl UserActivity {
-    pub(super) fn new(api: &Genesys) -> Self {
-        UserActivity {
-            api: Arc::new(api.on(&USER_DETAILS)),
-            tables: ACTIVITY_TABLES.map(Table::named),
-        }
-    }
-}
-
-impl Stream for UserActivity {
-    fn name(&self) -> &'static str {
-        "user_activity"
-    }
-
-    fn kind(&self) -> StreamKind {
-        StreamKind::Interval
-    }
-
-    fn tables(&self) -> &[Table] {
-        &self.tables
-    }
-
-    fn transform(&self) -> PageTransform {
-        Arc::new(activity_page)
-    }
-
-    fn plan_offline(&self, slices: &[Interval]) -> Vec<Work> {
-        let api = self.api.settings.api.as_str();
-        slices
-            .iter()
-            .map(|&interval| Work { interval, api })
-            .collect()
-    }
-
-    fn plan<'a>(&'a self, slices: &'a [Interval]) -> BoxFuture<'a, Result<Vec<Work>>> {
-        Box::pin(async move {
-            let mode = self.api.settings.api;
-            let available = match mode {
-                ApiMode::Query => None,
-                ApiMode::Auto | ApiMode::Jobs => Some(self.api.data_availability().await?),
-            };
-            Ok(slices
-                .iter()
-                .map(|&interval| {
-                    // Jobs read whole days: the day must be complete, not just the slice.
-                    let day = self.api.window(&interval);
-                    let mode = Genesys::choose_mode(mode, &day, available);
-                    Work {
-                        interval,
-                        api: mode.as_str(),
-                    }
-                })
-                .collect())
-        })
-    }
-
-    fn extract<'a>(
-        &'a self,
-        work: &'a Work,
-        consumer: &'a mut dyn PageConsumer,
-    ) -> BoxFuture<'a, Result<SliceReport>> {
-        Box::pin(async move {
-            let mode = ApiMode::parse(work.api)?;
-            self.api.extract_slice(&work.interval, mode, consumer).await
-        })
-    }
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -1,17 +1,14 @@
 //! Genesys behind the [`Connector`] seam: its streams and preflight probes.
 
-use super::activity::UserActivity;
+use super::activity::{self, ACTIVITY_TABLES};
 use super::auth::ClientCredentials;
+use super::detail_stream::DetailStream;
 use super::hints::GenesysHints;
-use super::settings::{ApiMode, GenesysSettings};
-use super::{directories, transform, Genesys};
-use crate::connector::{
-    Connector, Fixes, PageConsumer, PageTransform, Probe, SliceReport, Stream, StreamKind, Work,
-};
+use super::settings::GenesysSettings;
+use super::{directories, transform, Genesys, CONVERSATION_DETAILS, USER_DETAILS};
+use crate::connector::{Connector, Fixes, Probe, Stream};
 use crate::http::{ApiClient, ClientConfig};
-use crate::transform::Table;
-use crate::{Interval, Result, Vendor};
-use futures::future::BoxFuture;
+use crate::{Result, Vendor};
 use std::sync::Arc;
 
 /// The `conversations` stream's tables, in the order of its batches.
@@ -55,11 +52,22 @@ impl Connector for GenesysConnector {
     }
 
     fn streams(&self) -> Vec<Arc<dyn Stream>> {
-        let mut streams: Vec<Arc<dyn Stream>> = vec![Arc::new(Conversations {
-            api: self.api.clone(),
-            tables: CONVERSATION_TABLES.map(Table::named),
-        })];
-        streams.push(Arc::new(UserActivity::new(&self.api)));
+        let mut streams: Vec<Arc<dyn Stream>> = vec![
+            Arc::new(DetailStream::new(
+                "conversations",
+                &self.api,
+                &CONVERSATION_DETAILS,
+                &CONVERSATION_TABLES,
+                transform::genesys_page,
+            )),
+            Arc::new(DetailStream::new(
+                "user_activity",
+                &self.api,
+                &USER_DETAILS,
+                &ACTIVITY_TABLES,
+                activity::activity_page,
+            )),
+        ];
         streams.extend(directories::streams(&self.api));
         streams
     }
@@ -119,65 +127,5 @@ impl Connector for GenesysConnector {
             endpoints: "GENESYS_REGION (the org's region domain, e.g. mypurecloud.ie) or GENESYS_API_URL / GENESYS_LOGIN_URL",
             permission: "add the permission named above to a role of the OAuth client (Admin > Roles / Permissions), then re-run check",
         }
-    }
-}
-
-/// `conversations`: analytics conversation details, owned by their start.
-struct Conversations {
-    api: Arc<Genesys>,
-    tables: [Table; 5],
-}
-
-impl Stream for Conversations {
-    fn name(&self) -> &'static str {
-        "conversations"
-    }
-
-    fn kind(&self) -> StreamKind {
-        StreamKind::Interval
-    }
-
-    fn tables(&self) -> &[Table] {
-        &self.tables
-    }
-
-    fn transform(&self) -> PageTransform {
-        Arc::new(transform::genesys_page)
-    }
-
-    fn plan_offline(&self, slices: &[Interval]) -> Vec<Work> {
-        let api = self.api.settings.api.as_str();
-        slices
-            .iter()
-            .map(|&interval| Work { interval, api })
-            .collect()
-    }
-
-    fn plan<'a>(&'a self, slices: &'a [Interval]) -> BoxFuture<'a, Result<Vec<Work>>> {
-        Box::pin(async move {
-            let mode = self.api.settings.api;
-            let available = match mode {
-                ApiMode::Query => None,
-                ApiMode::Auto | ApiMode::Jobs => Some(self.api.data_availability().await?),
-            };
-            Ok(slices
-                .iter()
-                .map(|&interval| Work {
-                    interval,
-                    api: Genesys::choose_mode(mode, &interval, available).as_str(),
-                })
-                .collect())
-        })
-    }
-
-    fn extract<'a>(
-        &'a self,
-        work: &'a Work,
-        consumer: &'a mut dyn PageConsumer,
-    ) -> BoxFuture<'a, Result<SliceReport>> {
-        Box::pin(async move {
-            let mode = ApiMode::parse(work.api)?;
-            self.api.extract_slice(&work.interval, mode, consumer).await
-        })
     }
 }

@@ -369,17 +369,7 @@ impl Stream for Directory {
     }
 
     fn plan_offline(&self, slices: &[Interval]) -> Vec<Work> {
-        slices
-            .iter()
-            .map(|&interval| Work {
-                interval,
-                api: "snapshot",
-            })
-            .collect()
-    }
-
-    fn plan<'a>(&'a self, slices: &'a [Interval]) -> BoxFuture<'a, Result<Vec<Work>>> {
-        Box::pin(async move { Ok(self.plan_offline(slices)) })
+        Work::each(slices, "snapshot")
     }
 
     fn extract<'a>(

@@ -26,6 +26,7 @@ use url::Url;
 mod activity;
 pub mod auth;
 pub mod connector;
+mod detail_stream;
 mod directories;
 pub mod hints;
 mod jobs;
