@@ -79,6 +79,7 @@ pub async fn acquire(
         }
         leases.held.push(path);
     }
+    tracing::info!(leases = leases.held.len(), "leases taken");
     let (store, held) = (dataset.store().clone(), leases.held.clone());
     leases.heartbeat = Some(tokio::spawn(async move {
         loop {
@@ -252,6 +253,9 @@ impl Leases {
     pub async fn release(mut self) {
         if let Some(h) = self.heartbeat.take() {
             h.abort();
+        }
+        if !self.held.is_empty() {
+            tracing::info!(leases = self.held.len(), "releasing leases");
         }
         for path in std::mem::take(&mut self.held) {
             if let Err(e) = self.dataset.store().delete(&path).await {

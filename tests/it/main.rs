@@ -20,6 +20,7 @@ mod genesys_extractor;
 mod genesys_paths;
 mod hostile;
 mod http_core;
+mod leases;
 mod scheduling;
 mod shared_lake;
 mod signals;
