@@ -735,3 +735,34 @@ async fn absurd_token_lifetimes_never_panic() {
         assert!(!run.stdout.is_empty(), "a summary line is always printed");
     }
 }
+
+#[tokio::test]
+async fn deeply_nested_json_is_refused_without_a_stack_overflow() {
+    // A million levels of nesting inside a record: serde_json's recursion
+    // limit must turn it into an error, never a crash.
+    let depth = 1_000_000;
+    let nested = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    let body = format!(
+        r#"{{"conversations":[{{"conversationId":"deep","participants":{nested}}}],"totalHits":1}}"#
+    );
+    let hostile = fake(GENESYS, move |seen, fake| match seen.path.as_str() {
+        "/oauth/token" => token(fake),
+        GENESYS_QUERY => ([("content-type", "application/json")], body.clone()).into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    })
+    .await;
+    let out = tempfile::tempdir().unwrap();
+    let run = run_genesys(&hostile, out.path(), &["--concurrency", "1"]).await;
+    assert!(
+        run.code == 0 || run.code == 5,
+        "exit {}: {}",
+        run.code,
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("overflow") && !run.stderr.contains("panicked"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.summary()["conversations"], 0);
+}
