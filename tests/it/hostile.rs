@@ -766,3 +766,50 @@ async fn deeply_nested_json_is_refused_without_a_stack_overflow() {
     );
     assert_eq!(run.summary()["conversations"], 0);
 }
+
+#[tokio::test]
+async fn a_body_that_drips_one_byte_a_second_times_out() {
+    // One byte per second for an hour: only the whole-request timeout ends it.
+    let hostile = fake(GENESYS, |seen, fake| match seen.path.as_str() {
+        "/oauth/token" => token(fake),
+        _ => {
+            let sent = fake.sent.clone();
+            let stream = futures::stream::unfold(0u32, move |n| {
+                let sent = sent.clone();
+                async move {
+                    (n < 3600).then_some(())?;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    sent.fetch_add(1, Ordering::Relaxed);
+                    Some((Ok::<_, std::io::Error>(Bytes::from_static(b" ")), n + 1))
+                }
+            });
+            Body::from_stream(stream).into_response()
+        }
+    })
+    .await;
+    let login = Url::parse(&hostile.url).unwrap();
+    let creds =
+        ClientCredentials::new(&login, CLIENT_ID.into(), Secret::new(GENESYS_SECRET)).unwrap();
+    let config = ClientConfig {
+        timeout: Duration::from_secs(2),
+        retry: RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(10),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let client = ApiClient::new(config, Arc::new(creds), Arc::new(cxetl::http::PlainHttp)).unwrap();
+    let url = Url::parse(&format!("{}{GENESYS_QUERY}", hostile.url)).unwrap();
+    match client.send(&ApiRequest::get(url, "p")).await.unwrap_err() {
+        HttpError::RetriesExhausted { attempts, last, .. } => {
+            assert_eq!(attempts, 2);
+            assert!(last.contains("timed out"), "{last}");
+        }
+        other => panic!("{other}"),
+    }
+    assert!(
+        hostile.sent() < 10,
+        "the drip was cut off, not read to its end"
+    );
+}
