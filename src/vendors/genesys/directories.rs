@@ -68,6 +68,13 @@ const SPECS: &[Spec] = &[
             (
                 "genesys_users",
                 &[
+                    ("preferred_name", "preferredName"),
+                    ("jabber_id", "chat.jabberId"),
+                    ("primary_contact_info", "primaryContactInfo[].address"),
+                    ("certifications", "certifications"),
+                    ("profile_skills", "profileSkills"),
+                    ("acd_auto_answer", "acdAutoAnswer"),
+                    ("language_preference", "languagePreference"),
                     ("id", "id"),
                     ("name", "name"),
                     ("email", "email"),
@@ -111,6 +118,20 @@ const SPECS: &[Spec] = &[
             (
                 "genesys_queues",
                 &[
+                    ("last_agent_routing_mode", "lastAgentRoutingMode"),
+                    ("auto_answer_only", "autoAnswerOnly"),
+                    ("enable_transcription", "enableTranscription"),
+                    ("enable_audio_monitoring", "enableAudioMonitoring"),
+                    ("enable_manual_assignment", "enableManualAssignment"),
+                    (
+                        "suppress_in_queue_call_recording",
+                        "suppressInQueueCallRecording",
+                    ),
+                    ("calling_party_name", "callingPartyName"),
+                    ("calling_party_number", "callingPartyNumber"),
+                    ("peer_id", "peerId"),
+                    ("default_media_language", "defaultMediaLanguage"),
+                    ("outbound_email_domain_id", "outboundEmailAddress.domain.id"),
                     ("id", "id"),
                     ("name", "name"),
                     ("description", "description"),
