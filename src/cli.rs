@@ -76,6 +76,10 @@ pub struct RunArgs {
     /// requests, nothing written.
     #[arg(long)]
     pub dry_run: bool,
+    /// Also write the summary JSON to this file, on success and on failure
+    /// (KubernetesPodOperator reads /airflow/xcom/return.json).
+    #[arg(long)]
+    pub summary_file: Option<PathBuf>,
     /// Every run, vendor and output option (declared in `cxetl::settings`).
     #[command(flatten)]
     pub options: Options,

@@ -93,7 +93,7 @@ async fn extract(vendor: Vendor, options: Options, interval: Interval) -> Result
         run_id: pipeline::new_run_id(),
         progress: Default::default(),
     };
-    execute(config, connector, streams).await
+    execute(config, connector, streams, None).await
 }
 
 async fn start_simulator(vendor: Vendor, args: &DemoArgs, interval: Interval) -> Result<Simulator> {

@@ -45,7 +45,7 @@ pub async fn run(args: RunArgs, show_progress: bool) -> Result<()> {
         run_id: pipeline::new_run_id(),
         progress: pipeline::progress::Progress::new(show_progress),
     };
-    execute(config, connector, streams).await
+    execute(config, connector, streams, args.summary_file.as_deref()).await
 }
 
 fn chrono_duration(d: std::time::Duration) -> Result<chrono::Duration> {
@@ -139,13 +139,23 @@ pub async fn execute(
     config: RunConfig,
     connector: Arc<dyn Connector>,
     streams: Vec<Arc<dyn Stream>>,
+    summary_file: Option<&std::path::Path>,
 ) -> Result<()> {
     let span = tracing::info_span!("run", run_id = %config.run_id, vendor = %connector.vendor(), interval = %config.interval);
-    let RunOutcome { summary, error } =
+    let RunOutcome { summary, mut error } =
         tracing::Instrument::instrument(pipeline::run(config, connector, streams), span).await;
-    println!(
-        "{}",
-        serde_json::to_string(&summary).expect("summary serialises")
-    );
+    let line = serde_json::to_string(&summary).expect("summary serialises");
+    println!("{line}");
+    if let Some(path) = summary_file {
+        // Written whole or not at all, so a reader never sees half a summary.
+        let partial = path.with_extension("json.partial");
+        let written = std::fs::write(&partial, format!("{line}\n"))
+            .and_then(|()| std::fs::rename(&partial, path));
+        if let Err(e) = written {
+            let e = Error::Storage(format!("--summary-file {}: {e}", path.display()));
+            tracing::error!("{e}");
+            error.get_or_insert(e);
+        }
+    }
     error.map_or(Ok(()), Err)
 }

@@ -404,3 +404,46 @@ async fn absurd_intervals_exit_2_with_the_fix_before_any_request_or_lease() {
         .await;
     long.expect_code(0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_summary_file_holds_the_summary_line_on_success_and_on_failure() {
+    let sim = start(four_days(100)).await;
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("xcom/return.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    let path = file.to_str().unwrap();
+    let ok = Subject::Genesys
+        .run(
+            &sim,
+            "2026-11-22",
+            "2026-11-23",
+            &out.path().join("lake"),
+            &["--summary-file", path],
+        )
+        .await;
+    ok.expect_code(0);
+    let stored: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(stored, ok.summary());
+    assert_eq!(stored["status"], "succeeded");
+    // A failed run (more bad records than allowed) leaves its failed summary there too.
+    let bad_sim = start(SimConfig {
+        bad_records: 3,
+        ..four_days(100)
+    })
+    .await;
+    let failed = Subject::Genesys
+        .run(
+            &bad_sim,
+            "2026-11-20",
+            "2026-11-24",
+            &out.path().join("lake2"),
+            &["--summary-file", path, "--max-bad-records", "0"],
+        )
+        .await;
+    failed.expect_code(7);
+    let stored: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(stored["status"], "failed");
+    assert_eq!(stored, failed.summary());
+}
