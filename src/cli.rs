@@ -41,6 +41,8 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Preflight: configuration, credentials, permissions, reachability, output.
     Check(CheckArgs),
+    /// Split an interval into shards an orchestrator runs in parallel (one JSON line).
+    Plan(PlanArgs),
 }
 
 /// `cxetl check`.
@@ -53,6 +55,32 @@ pub struct CheckArgs {
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// The same options as `run`; `--output` is proved writable when given.
+    #[command(flatten)]
+    pub options: Options,
+}
+
+/// `cxetl plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Vendor to plan for.
+    #[arg(value_enum)]
+    pub vendor: Vendor,
+    /// Interval start (inclusive), as for `run`.
+    #[arg(long)]
+    pub start: String,
+    /// Interval end (exclusive), as for `run`.
+    #[arg(long)]
+    pub end: String,
+    /// Shards at most (one per UTC day at the most).
+    #[arg(long, default_value_t = 4)]
+    pub shards: usize,
+    /// An org-wide request budget the shards share (default: each shard's token has its own).
+    #[arg(long)]
+    pub total_rate_per_minute: Option<u32>,
+    /// TOML file with credentials and run defaults, passed on to every shard.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The run options, passed on to every shard.
     #[command(flatten)]
     pub options: Options,
 }

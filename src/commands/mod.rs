@@ -2,6 +2,7 @@
 
 mod check;
 mod demo;
+mod plan;
 mod run;
 mod schema;
 mod simulate;
@@ -16,6 +17,7 @@ pub async fn dispatch(cli: Cli) -> cxetl::Result<()> {
         Command::Simulate(args) => simulate::simulate(args).await,
         Command::Schema(args) => schema::schema(args),
         Command::Check(args) => check::check(args).await,
+        Command::Plan(args) => plan::plan(args),
     }
 }
 

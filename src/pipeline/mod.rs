@@ -2,6 +2,7 @@
 //! connector, transform and stage their pages, publish them, and summarise
 //! what was written.
 
+pub mod plan;
 pub mod progress;
 pub mod shutdown;
 pub mod slice;

@@ -4,6 +4,7 @@
 use crate::common::*;
 use cxetl::simulator::{RequestKind, SimConfig};
 use cxetl::Interval;
+use std::path::Path;
 
 /// Four days of data, 2026-11-20 .. 2026-11-24.
 fn four_days(conversations: usize) -> SimConfig {
@@ -446,4 +447,69 @@ async fn the_summary_file_holds_the_summary_line_on_success_and_on_failure() {
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_eq!(stored["status"], "failed");
     assert_eq!(stored, failed.summary());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_planned_shards_run_into_one_lake_exactly_once() {
+    let sim = start(four_days(400)).await;
+    let out = tempfile::tempdir().unwrap();
+    let lake = out.path().join("lake").display().to_string();
+    let (args, env) = Subject::Genesys.command(&sim, &[]);
+    assert_eq!(args[..2], ["run", "genesys"]);
+    let plan_args: Vec<String> = [
+        "plan",
+        "genesys",
+        "--start",
+        "2026-11-20",
+        "--end",
+        "2026-11-24",
+        "--shards",
+        "3",
+        "--total-rate-per-minute",
+        "900",
+        "--output",
+        &lake,
+        "--streams",
+        "conversations,users,queues",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let plan = cxetl_with_env(&plan_args, &env).await;
+    plan.expect_code(0);
+    assert!(
+        !plan.stdout.contains(&sim.config().client_secret),
+        "no secret in the plan"
+    );
+    let shards = plan.summary()["shards"].as_array().unwrap().clone();
+    assert_eq!(shards.len(), 3);
+    assert_eq!(shards[0]["start"], "2026-11-20T00:00:00Z");
+    assert_eq!(shards[2]["end"], "2026-11-24T00:00:00Z");
+    let rates: u64 = shards
+        .iter()
+        .map(|s| s["rate_per_minute"].as_u64().unwrap())
+        .sum();
+    assert!(rates <= 900);
+    assert_eq!(
+        shards[0]["streams"],
+        serde_json::json!(["conversations", "users", "queues"])
+    );
+    assert_eq!(shards[1]["streams"], serde_json::json!(["conversations"]));
+    // Run every shard exactly as planned (an orchestrator would run them in parallel).
+    for shard in &shards {
+        let args: Vec<String> = shard["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string())
+            .collect();
+        cxetl_with_env(&args, &env).await.expect_code(0);
+    }
+    let whole = Interval::parse("2026-11-20", "2026-11-24").unwrap();
+    Subject::Genesys.assert_matches_truth(Path::new(&lake), &sim, &whole);
+    assert_eq!(
+        table_files(Path::new(&lake), "genesys_users").len(),
+        1,
+        "directories listed once"
+    );
 }
