@@ -43,6 +43,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Split an interval into shards an orchestrator runs in parallel (one JSON line).
     Plan(PlanArgs),
+    /// What the lake holds: loaded days, gaps, rows, last run and leases, from its metadata.
+    Status(StatusArgs),
 }
 
 /// `cxetl check`.
@@ -57,6 +59,23 @@ pub struct CheckArgs {
     /// The same options as `run`; `--output` is proved writable when given.
     #[command(flatten)]
     pub options: Options,
+}
+
+/// `cxetl status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The lake: a local directory, file:///abs/path or s3://bucket/prefix.
+    #[arg(long)]
+    pub output: String,
+    /// Only this vendor.
+    #[arg(long, value_enum)]
+    pub vendor: Option<Vendor>,
+    /// Report from this time (with --end: days missing inside are gaps).
+    #[arg(long, requires = "end")]
+    pub start: Option<String>,
+    /// Report until this time (exclusive).
+    #[arg(long, requires = "start")]
+    pub end: Option<String>,
 }
 
 /// `cxetl plan`.

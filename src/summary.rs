@@ -113,6 +113,10 @@ pub struct StreamSummary {
     pub rows: u64,
     /// Pages (successful data requests) the stream read.
     pub pages: u64,
+    /// Interval or snapshot.
+    pub kind: crate::connector::StreamKind,
+    /// Its tables; the first holds its records (`cxetl status` reads it).
+    pub tables: Vec<String>,
     /// Why it failed (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -141,7 +145,7 @@ impl SummaryBuilder {
         interval: &Interval,
         run_id: &str,
         output: &str,
-        streams: &[(&str, &[&str])],
+        streams: &[(&str, crate::connector::StreamKind, &[&str])],
     ) -> Self {
         SummaryBuilder {
             summary: Summary {
@@ -153,7 +157,7 @@ impl SummaryBuilder {
                 average_duration_ms: None,
                 tables: streams
                     .iter()
-                    .flat_map(|(_, tables)| tables.iter().map(|t| (t.to_string(), 0)))
+                    .flat_map(|(_, _, tables)| tables.iter().map(|t| (t.to_string(), 0)))
                     .collect(),
                 quarantined: 0,
                 http: HttpStats::default(),
@@ -167,11 +171,13 @@ impl SummaryBuilder {
                 error: None,
                 streams: streams
                     .iter()
-                    .map(|(name, _)| {
+                    .map(|(name, kind, tables)| {
                         let s = StreamSummary {
                             status: Status::Succeeded,
                             rows: 0,
                             pages: 0,
+                            kind: *kind,
+                            tables: tables.iter().map(|t| t.to_string()).collect(),
                             error: None,
                         };
                         (name.to_string(), s)

@@ -6,6 +6,7 @@ mod plan;
 mod run;
 mod schema;
 mod simulate;
+mod status;
 
 use crate::cli::{Cli, Command, LogFormat};
 
@@ -18,6 +19,7 @@ pub async fn dispatch(cli: Cli) -> cxetl::Result<()> {
         Command::Schema(args) => schema::schema(args),
         Command::Check(args) => check::check(args).await,
         Command::Plan(args) => plan::plan(args),
+        Command::Status(args) => status::status(args).await,
     }
 }
 

@@ -6,6 +6,7 @@ pub mod plan;
 pub mod progress;
 pub mod shutdown;
 pub mod slice;
+pub mod status;
 
 use crate::connector::{Connector, Stream, StreamKind, Work};
 use crate::sink::checkpoint::Checkpoint;
@@ -85,11 +86,20 @@ pub async fn run(
 ) -> RunOutcome {
     let started = Instant::now();
     let vendor = connector.vendor();
-    let names: Vec<(&str, Vec<&str>)> = streams
+    let names: Vec<(&str, StreamKind, Vec<&str>)> = streams
         .iter()
-        .map(|s| (s.name(), s.tables().iter().map(|t| t.name()).collect()))
+        .map(|s| {
+            (
+                s.name(),
+                s.kind(),
+                s.tables().iter().map(|t| t.name()).collect(),
+            )
+        })
         .collect();
-    let names: Vec<(&str, &[&str])> = names.iter().map(|(s, t)| (*s, t.as_slice())).collect();
+    let names: Vec<(&str, StreamKind, &[&str])> = names
+        .iter()
+        .map(|(s, k, t)| (*s, *k, t.as_slice()))
+        .collect();
     let dataset = Dataset::new(config.output.clone(), vendor, config.run_id.clone());
     let mut summary = SummaryBuilder::new(
         vendor,

@@ -513,3 +513,66 @@ async fn the_planned_shards_run_into_one_lake_exactly_once() {
         "directories listed once"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_reports_a_gap_until_the_missing_day_is_loaded_again() {
+    let sim = start(four_days(300)).await;
+    let out = tempfile::tempdir().unwrap();
+    let lake = out.path().join("lake");
+    let days = ["2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23"];
+    for pair in days.windows(2) {
+        Subject::Genesys
+            .run(&sim, pair[0], pair[1], &lake, &[])
+            .await
+            .expect_code(0);
+    }
+    let status = || async {
+        let args: Vec<String> = [
+            "status",
+            "--output",
+            lake.to_str().unwrap(),
+            "--start",
+            days[0],
+            "--end",
+            days[3],
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let run = cxetl_with_env(&args, &[]).await;
+        run.expect_code(0);
+        let report = run.summary();
+        report["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["stream"] == "conversations")
+            .cloned()
+            .expect("conversations reported")
+    };
+    let full = status().await;
+    assert_eq!(full["gaps"], serde_json::json!([]));
+    let truth = sim.ground_truth(&Interval::parse(days[1], days[2]).unwrap());
+    assert_eq!(
+        full["days"][days[1]]["rows"], truth.count as u64,
+        "rows per day from the summaries"
+    );
+    // Lose the middle day: its summary and its data.
+    std::fs::remove_file(
+        lake.join("_summaries/vendor=genesys/20261121T000000Z_20261122T000000Z.json"),
+    )
+    .unwrap();
+    std::fs::remove_dir_all(lake.join("conversations/vendor=genesys/date=2026-11-21")).unwrap();
+    let gap = status().await;
+    assert_eq!(gap["gaps"], serde_json::json!([days[1]]));
+    assert_eq!(gap["days"][days[1]]["loaded"], false);
+    Subject::Genesys
+        .run(&sim, days[1], days[2], &lake, &[])
+        .await
+        .expect_code(0);
+    assert_eq!(
+        status().await["gaps"],
+        serde_json::json!([]),
+        "nothing missing after the re-run"
+    );
+}
