@@ -22,6 +22,7 @@ mod hostile;
 mod http_core;
 mod leases;
 mod scheduling;
+mod shards;
 mod shared_lake;
 mod signals;
 mod simulator_activity;
