@@ -32,3 +32,4 @@ mod simulator_directories;
 mod simulator_genesys;
 mod simulator_samples;
 mod simulator_scale;
+mod storage;
