@@ -7,9 +7,9 @@
 //! end per row: `ended_at = start_date + duration`, with `duration` read
 //! leniently (v34 types it a string holding a double; v10 sent a number).
 
-use super::Cxone;
+use super::{page_url, with_window, Cxone, Totals};
 use crate::connector::{
-    PageConsumer, PageGuard, PageMeta, PageTransform, SliceReport, Stream, StreamKind, Work,
+    PageConsumer, PageMeta, PageTransform, SliceReport, Stream, StreamKind, Work,
 };
 use crate::http::ApiRequest;
 use crate::transform::columns::{arr, strings, timestamps, AgentState, AgentStateColumns};
@@ -20,7 +20,6 @@ use crate::transform::{
 };
 use crate::{Interval, Result};
 use arrow::array::{BooleanBuilder, Float64Builder, Int64Builder};
-use chrono::SecondsFormat;
 use futures::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -75,49 +74,13 @@ impl Stream for AgentStates {
         consumer: &'a mut dyn PageConsumer,
     ) -> BoxFuture<'a, Result<SliceReport>> {
         Box::pin(async move {
-            let top = self.api.settings.top;
             let base = self.api.services_url("agents/state-history").await?;
-            let mut guard =
-                PageGuard::new(format!("agents/state-history for {}", work.interval), top);
-            let mut report = SliceReport::default();
-            let mut skip = 0u64;
-            loop {
-                let mut url = base.clone();
-                url.query_pairs_mut()
-                    .append_pair(
-                        "startDate",
-                        &work
-                            .interval
-                            .start()
-                            .to_rfc3339_opts(SecondsFormat::Millis, true),
-                    )
-                    .append_pair(
-                        "endDate",
-                        &work
-                            .interval
-                            .end()
-                            .to_rfc3339_opts(SecondsFormat::Millis, true),
-                    )
-                    .append_pair("top", &top.to_string())
-                    .append_pair("skip", &skip.to_string());
-                let resp = self
-                    .api
-                    .client
-                    .send(&ApiRequest::get(url, PERMISSION))
-                    .await?;
-                // 204 means "no (more) rows": an empty body, not JSON.
-                if resp.status == 204 || resp.body.iter().all(u8::is_ascii_whitespace) {
-                    break;
-                }
-                let meta = consumer.consume(resp.body).await?;
-                guard.page(&meta)?;
-                report.pages += 1;
-                skip += meta.records as u64;
-                if meta.records < top as usize || meta.total_hits.is_some_and(|t| skip >= t) {
-                    break;
-                }
-            }
-            Ok(report)
+            let what = format!("agents/state-history for {}", work.interval);
+            let top = self.api.settings.top;
+            let base = with_window(&base, &work.interval);
+            self.api
+                .page_through(&base, top, Totals::EndPaging, PERMISSION, what, consumer)
+                .await
         })
     }
 }
@@ -129,16 +92,10 @@ impl Cxone {
         &self,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<url::Url> {
-        let mut url = self.services_url("agents/state-history").await?;
-        let start = now - chrono::Duration::milliseconds(1);
-        url.query_pairs_mut()
-            .append_pair(
-                "startDate",
-                &start.to_rfc3339_opts(SecondsFormat::Millis, true),
-            )
-            .append_pair("endDate", &now.to_rfc3339_opts(SecondsFormat::Millis, true))
-            .append_pair("top", "1")
-            .append_pair("skip", "0");
+        let window = Interval::new(now - chrono::Duration::milliseconds(1), now)
+            .map_err(|e| crate::Error::Internal(e.to_string()))?;
+        let base = self.services_url("agents/state-history").await?;
+        let url = page_url(&with_window(&base, &window), 1, 0);
         self.client
             .send(&ApiRequest::get(url.clone(), PERMISSION))
             .await?;

@@ -7,9 +7,9 @@
 //! returns inactive entries is unconfirmed (§5.4), so agents and teams are
 //! listed again with `isActive=false`; ids seen twice are kept once.
 
-use super::Cxone;
+use super::{page_url, Cxone, Totals};
 use crate::connector::{
-    PageConsumer, PageGuard, PageMeta, PageTransform, Probe, SliceReport, Stream, StreamKind, Work,
+    PageConsumer, PageMeta, PageTransform, Probe, SliceReport, Stream, StreamKind, Work,
 };
 use crate::http::ApiRequest;
 use crate::transform::json_table::{self, JsonTable};
@@ -245,32 +245,13 @@ pub(super) fn probes(api: &Arc<Cxone>) -> Vec<Probe> {
                 stream: spec.name,
                 name: spec.name,
                 run: Box::pin(async move {
-                    let url = page_url(&api, spec, &[], 1, 0).await?;
+                    let url = page_url(&api.services_url(spec.path).await?, 1, 0);
                     api.client.send(&ApiRequest::get(url, PERMISSION)).await?;
                     Ok(format!("{} answered", spec.path))
                 }),
             }
         })
         .collect()
-}
-
-async fn page_url(
-    api: &Cxone,
-    spec: &Spec,
-    filter: &[(&str, &str)],
-    top: u32,
-    skip: u64,
-) -> Result<url::Url> {
-    let mut url = api.services_url(spec.path).await?;
-    {
-        let mut q = url.query_pairs_mut();
-        for (k, v) in filter {
-            q.append_pair(k, v);
-        }
-        q.append_pair("top", &top.to_string());
-        q.append_pair("skip", &skip.to_string());
-    }
-    Ok(url)
 }
 
 struct Directory {
@@ -332,29 +313,14 @@ impl Stream for Directory {
         Box::pin(async move {
             let mut report = SliceReport::default();
             for filter in self.spec.filters {
-                let mut guard = PageGuard::new(format!("CXone {}", self.spec.path), TOP);
-                let mut skip = 0u64;
-                loop {
-                    let url = page_url(&self.api, self.spec, filter, TOP, skip).await?;
-                    let resp = self
-                        .api
-                        .client
-                        .send(&ApiRequest::get(url, PERMISSION))
-                        .await?;
-                    // 204 means "nothing (more)": an empty body, not JSON (§4.0).
-                    if resp.status == 204 || resp.body.iter().all(u8::is_ascii_whitespace) {
-                        break;
-                    }
-                    let meta = consumer.consume(resp.body).await?;
-                    guard.page(&meta)?;
-                    report.pages += 1;
-                    skip += meta.records as u64;
-                    let done = meta.records < TOP as usize
-                        || meta.total_hits.is_some_and(|total| skip >= total);
-                    if done {
-                        break;
-                    }
-                }
+                let mut base = self.api.services_url(self.spec.path).await?;
+                base.query_pairs_mut().extend_pairs(filter.iter());
+                let what = format!("CXone {}", self.spec.path);
+                let listed = self
+                    .api
+                    .page_through(&base, TOP, Totals::EndPaging, PERMISSION, what, consumer)
+                    .await?;
+                report.pages += listed.pages;
             }
             Ok(report)
         })

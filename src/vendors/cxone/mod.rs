@@ -96,7 +96,7 @@ impl Cxone {
         let base = self.completed_url().await?;
         let window = Interval::new(now - chrono::Duration::milliseconds(1), now)
             .map_err(|e| Error::Internal(e.to_string()))?;
-        let url = page_url(base, 1, &window, 0);
+        let url = page_url(&with_window(base, &window), 1, 0);
         self.client.send(&ApiRequest::get(url, PERMISSION)).await?;
         Ok(base.clone())
     }
@@ -107,48 +107,92 @@ impl Cxone {
         slice: &Interval,
         consumer: &mut dyn PageConsumer,
     ) -> Result<SliceReport> {
+        let mut base = with_window(self.completed_url().await?, slice);
+        base.query_pairs_mut()
+            .append_pair("orderBy", "contactStartDate asc");
+        let what = format!("contacts/completed for {slice}");
+        self.page_through(
+            &base,
+            self.settings.top,
+            Totals::Reported,
+            PERMISSION,
+            what,
+            consumer,
+        )
+        .await
+    }
+
+    /// Pages `base` with `top`/`skip` into `consumer` until a 204 (an empty
+    /// body, not JSON), an empty or short page, or — with
+    /// [`Totals::EndPaging`] — `totalRecords` reached; a [`PageGuard`] named
+    /// `what` ends a looping server.
+    pub(crate) async fn page_through(
+        &self,
+        base: &Url,
+        top: u32,
+        totals: Totals,
+        permission: &'static str,
+        what: String,
+        consumer: &mut dyn PageConsumer,
+    ) -> Result<SliceReport> {
         let mut report = SliceReport::default();
+        let mut guard = PageGuard::new(what, top);
         let mut skip: u64 = 0;
-        let base = self.completed_url().await?;
-        let mut guard =
-            PageGuard::new(format!("contacts/completed for {slice}"), self.settings.top);
         loop {
-            let url = page_url(base, self.settings.top, slice, skip);
-            let response = self.client.send(&ApiRequest::get(url, PERMISSION)).await?;
-            // 204 means "no contacts for the period": an empty body, not JSON.
+            let url = page_url(base, top, skip);
+            let response = self.client.send(&ApiRequest::get(url, permission)).await?;
             if response.status == 204 || response.body.iter().all(u8::is_ascii_whitespace) {
                 break;
             }
             let meta = consumer.consume(response.body).await?;
             guard.page(&meta)?;
             report.pages += 1;
-            if report.pages == 1 {
-                report.api_total_hits = meta.total_hits;
+            skip += meta.records as u64;
+            let total = meta.total_hits;
+            if let (Totals::Reported, 1) = (&totals, report.pages) {
+                report.api_total_hits = total;
             }
-            if meta.records == 0 || meta.records < self.settings.top as usize {
+            let reached = matches!(totals, Totals::EndPaging) && total.is_some_and(|t| skip >= t);
+            if meta.records < top as usize || reached {
                 break;
             }
-            skip += meta.records as u64;
         }
         Ok(report)
     }
 }
 
-/// One page of the completed contacts of `slice`.
-fn page_url(base: &Url, top: u32, slice: &Interval, skip: u64) -> Url {
+/// What a listing's `totalRecords` is for.
+pub(crate) enum Totals {
+    /// Reported in the summary only; completed contacts end on a short
+    /// page, and a total the pages run past is the [`PageGuard`]'s business.
+    Reported,
+    /// Paging ends once it is reached (admin and state-history listings,
+    /// directory-and-activity.md §4.0).
+    EndPaging,
+}
+
+/// One page of a `top`/`skip` listing.
+pub(crate) fn page_url(base: &Url, top: u32, skip: u64) -> Url {
+    let mut url = base.clone();
+    url.query_pairs_mut()
+        .append_pair("top", &top.to_string())
+        .append_pair("skip", &skip.to_string());
+    url
+}
+
+/// `base` with `window` as `startDate`/`endDate`: milliseconds and a
+/// literal `Z`, as CXone's reporting endpoints expect.
+pub(crate) fn with_window(base: &Url, window: &Interval) -> Url {
     let mut url = base.clone();
     url.query_pairs_mut()
         .append_pair(
             "startDate",
-            &slice.start().to_rfc3339_opts(SecondsFormat::Millis, true),
+            &window.start().to_rfc3339_opts(SecondsFormat::Millis, true),
         )
         .append_pair(
             "endDate",
-            &slice.end().to_rfc3339_opts(SecondsFormat::Millis, true),
-        )
-        .append_pair("top", &top.to_string())
-        .append_pair("skip", &skip.to_string())
-        .append_pair("orderBy", "contactStartDate asc");
+            &window.end().to_rfc3339_opts(SecondsFormat::Millis, true),
+        );
     url
 }
 
@@ -179,7 +223,7 @@ mod tests {
             "https://api-na1.niceincontact.com/inContactAPI/services/v34.0/contacts/completed"
         );
         let slice = Interval::parse("2026-11-23", "2026-11-24").unwrap();
-        let page = page_url(&url, 10, &slice, 20);
+        let page = page_url(&with_window(&url, &slice), 10, 20);
         let q: Vec<(String, String)> = page.query_pairs().into_owned().collect();
         assert!(q.contains(&("startDate".into(), "2026-11-23T00:00:00.000Z".into())));
         assert!(q.contains(&("endDate".into(), "2026-11-24T00:00:00.000Z".into())));
