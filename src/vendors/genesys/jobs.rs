@@ -136,13 +136,7 @@ impl Genesys {
     }
 
     async fn submit_job(&self, slice: &Interval) -> Result<String> {
-        let mut body = json!({
-            "interval": self.window(slice).to_iso_pair(),
-            "order": "asc",
-        });
-        if let Some(order_by) = self.details.order_by {
-            body["orderBy"] = json!(order_by);
-        }
+        let mut body = self.query_body(&self.window(slice));
         if let Some(matching) = self.details.start_of_day_matching {
             body["startOfDayIntervalMatching"] = json!(matching);
         }

@@ -122,6 +122,16 @@ impl Genesys {
         )
     }
 
+    /// The body every query and job of this API starts from: the interval,
+    /// ascending, and the API's own `orderBy` when it has one.
+    fn query_body(&self, interval: &Interval) -> serde_json::Value {
+        let mut body = serde_json::json!({"interval": interval.to_iso_pair(), "order": "asc"});
+        if let Some(order_by) = self.details.order_by {
+            body["orderBy"] = serde_json::json!(order_by);
+        }
+        body
+    }
+
     /// The interval a slice is queried with: the slice itself, or its whole
     /// UTC day for user details.
     fn window(&self, slice: &Interval) -> Interval {
@@ -166,14 +176,8 @@ impl Genesys {
     pub async fn probe_details(&self, now: DateTime<Utc>) -> Result<Option<u64>> {
         let hour = Interval::new(now - chrono::Duration::hours(1), now)
             .map_err(|e| Error::Internal(e.to_string()))?;
-        let mut body = serde_json::json!({
-            "interval": hour.to_iso_pair(),
-            "order": "asc",
-            "paging": { "pageSize": 1, "pageNumber": 1 },
-        });
-        if let Some(order_by) = self.details.order_by {
-            body["orderBy"] = serde_json::json!(order_by);
-        }
+        let mut body = self.query_body(&hour);
+        body["paging"] = serde_json::json!({ "pageSize": 1, "pageNumber": 1 });
         let req = ApiRequest::post_json(self.details_url("query")?, &body, self.details.permission);
         let resp = self.client.send(&req).await?;
         let v: serde_json::Value = serde_json::from_slice(&resp.body).map_err(|e| {

@@ -47,14 +47,8 @@ impl Genesys {
             page_size,
         );
         loop {
-            let mut body = json!({
-                "interval": self.window(slice).to_iso_pair(),
-                "order": "asc",
-                "paging": { "pageSize": page_size, "pageNumber": page_number },
-            });
-            if let Some(order_by) = self.details.order_by {
-                body["orderBy"] = json!(order_by);
-            }
+            let mut body = self.query_body(&self.window(slice));
+            body["paging"] = json!({ "pageSize": page_size, "pageNumber": page_number });
             let resp = match self
                 .client
                 .send(&ApiRequest::post_json(
