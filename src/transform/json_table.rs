@@ -250,12 +250,12 @@ impl JsonTable {
 /// Splits records into those every table can take and the quarantined rest.
 pub fn accept<'v>(
     tables: &[JsonTable],
-    records: &'v [Value],
+    records: &[&'v Value],
     field: &str,
 ) -> (Vec<&'v Value>, Vec<QuarantinedRecord>) {
     let mut good = Vec::with_capacity(records.len());
     let mut bad = Vec::new();
-    for (i, r) in records.iter().enumerate() {
+    for (i, &r) in records.iter().enumerate() {
         let verdict = if r.is_object() {
             tables.iter().try_for_each(|t| t.check(r))
         } else {
@@ -294,7 +294,7 @@ pub fn page(
         }
     };
     let mut stats = PageStats::default();
-    let fresh: Vec<Value> = records
+    let fresh: Vec<&Value> = records
         .iter()
         .filter(|r| match r.get(id_field).and_then(as_text) {
             Some(id) if !seen.insert(&id) => {
@@ -303,7 +303,6 @@ pub fn page(
             }
             _ => true,
         })
-        .cloned()
         .collect();
     let (good, quarantined) = accept(tables, &fresh, field);
     let batches = tables.iter().map(|t| t.build(&good)).collect();
@@ -463,7 +462,8 @@ mod tests {
         )
         .unwrap();
         let tables = [agents.clone(), unified.clone(), users.clone()];
-        let (good, bad) = accept(&tables, &records, "agents");
+        let refs: Vec<&Value> = records.iter().collect();
+        let (good, bad) = accept(&tables, &refs, "agents");
         assert_eq!((good.len(), bad.len()), (2, 3));
         assert!(
             bad[0].reason.starts_with("agents[2]: agent_id"),

@@ -24,6 +24,7 @@ use futures::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// The stream's tables, in the order of its batches.
@@ -187,6 +188,8 @@ pub(crate) fn states_page(
     let mut unified = AgentStateColumns::new(n);
     let mut stats = PageStats::default();
     let mut quarantined = Vec::new();
+    // Reused for every row's dedupe key and agent id text: no allocation per row.
+    let (mut key, mut agent_text) = (String::new(), String::new());
     for (i, raw) in rows.iter().enumerate() {
         let bad = |reason: String| QuarantinedRecord {
             reason: format!("agentStateHistory[{i}]: {reason}"),
@@ -225,7 +228,9 @@ pub(crate) fn states_page(
             stats.out_of_window += 1;
             continue;
         }
-        if !seen.insert(&format!("{agent}|{session}|{index}")) {
+        key.clear();
+        write!(key, "{agent}|{session}|{index}").expect("writing to a String cannot fail");
+        if !seen.insert(&key) {
             stats.duplicates += 1;
             continue;
         }
@@ -257,7 +262,11 @@ pub(crate) fn states_page(
         c.is_outbound.append_option(boolean(&row.is_outbound));
         c.team_id.append_option(int(&row.team_id));
         unified.append(&AgentState {
-            agent_id: &agent.to_string(),
+            agent_id: {
+                agent_text.clear();
+                write!(agent_text, "{agent}").expect("writing to a String cannot fail");
+                &agent_text
+            },
             kind: "state",
             started_at: start,
             ended_at: end,

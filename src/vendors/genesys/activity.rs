@@ -22,6 +22,7 @@ use arrow::array::{Int64Builder, StringBuilder, TimestampMicrosecondBuilder};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// The stream's tables, in the order of its batches.
 pub(crate) const ACTIVITY_TABLES: [&str; 3] = [
@@ -153,6 +154,8 @@ pub(crate) fn activity_page(
     let mut stats = PageStats::default();
     let mut quarantined = Vec::new();
     let mut periods = 0usize;
+    // One buffer for every period's dedupe key: a million periods, no allocation each.
+    let mut key = String::new();
     for (i, raw) in records.iter().enumerate() {
         let detail: UserDetail = match serde_json::from_str(raw.get()) {
             Ok(d) => d,
@@ -191,7 +194,9 @@ pub(crate) fn activity_page(
                 stats.out_of_window += 1;
                 continue;
             };
-            if !seen.insert(&format!("{user}|{kind}|{start}")) {
+            key.clear();
+            write!(key, "{user}|{kind}|{start}").expect("writing to a String cannot fail");
+            if !seen.insert(&key) {
                 // Stored on the start day and the end day (§2.1).
                 stats.duplicates += 1;
                 continue;
