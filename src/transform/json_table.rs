@@ -163,6 +163,14 @@ impl JsonTable {
         JsonTable { table, columns }
     }
 
+    /// One [`JsonTable`] per `(table name, mapping)`, as streams declare them.
+    pub fn each(mappings: &[(&str, &[(&'static str, &str)])]) -> Vec<JsonTable> {
+        mappings
+            .iter()
+            .map(|(t, mapping)| JsonTable::new(Table::named(t), mapping))
+            .collect()
+    }
+
     /// The table built.
     pub fn table(&self) -> Table {
         self.table

@@ -276,11 +276,7 @@ pub(super) fn streams(api: &Arc<Genesys>) -> Vec<Arc<dyn Stream>> {
     SPECS
         .iter()
         .map(|spec| {
-            let json: Vec<JsonTable> = spec
-                .tables
-                .iter()
-                .map(|(t, mapping)| JsonTable::new(Table::named(t), mapping))
-                .collect();
+            let json = JsonTable::each(spec.tables);
             Arc::new(Directory {
                 api: api.clone(),
                 spec,
