@@ -1,4 +1,4 @@
-//! A full disk mid-run: exit 6, and nothing torn is visible under the
+//! A full or read-only disk: exit 6, and nothing torn is visible under the
 //! table folders (a size-limited tmpfs stands in for the full disk).
 
 use crate::common::subject::{END, START};
@@ -10,9 +10,18 @@ struct SmallDisk(tempfile::TempDir);
 
 impl SmallDisk {
     fn mount() -> Option<SmallDisk> {
+        Self::mount_with("size=1m")
+    }
+
+    /// Read-only: even root cannot write there (mode bits would not stop it).
+    fn mount_read_only() -> Option<SmallDisk> {
+        Self::mount_with("size=1m,ro")
+    }
+
+    fn mount_with(options: &str) -> Option<SmallDisk> {
         let dir = tempfile::tempdir().unwrap();
         let ok = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
             .arg(dir.path())
             .status()
             .is_ok_and(|s| s.success());
@@ -46,4 +55,22 @@ async fn a_full_disk_exits_6_without_a_torn_file() {
             assert!(rows > 0, "{}", f.display());
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_output_exits_6_before_any_vendor_request() {
+    let Some(disk) = SmallDisk::mount_read_only() else {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root, as on the CI machine)");
+        return;
+    };
+    let sim = Subject::Genesys.sim(50).await;
+    let run = Subject::Genesys
+        .run(&sim, START, END, disk.0.path(), &[])
+        .await;
+    run.expect_code(6);
+    assert!(
+        sim.request_log().is_empty(),
+        "the output preflight fails first"
+    );
+    assert!(all_files(disk.0.path()).is_empty(), "nothing written");
 }
