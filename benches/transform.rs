@@ -102,7 +102,8 @@ fn transform_all(p: &Pages) -> Vec<TableBatch> {
 /// Encodes batches with the sink's encoders, one Parquet file per table;
 /// returns total bytes.
 fn encode(batches: &[TableBatch]) -> usize {
-    let mut encoders = TableEncoders::default();
+    let mut encoders =
+        TableEncoders::new(cxetl::transform::pii::PiiPolicy::default().fingerprint());
     let mut bytes = 0usize;
     for tb in batches {
         if let Some(b) = encoders.encode(tb).expect("encode") {

@@ -10,7 +10,8 @@
 //!
 //! Pages are read into memory first; the timer covers transform, encode and
 //! writing the Parquet files under `--out` (default `target/bench/replay-out`).
-//! Prints one JSON line.
+//! `--pii hash|drop` applies that personal-data policy (a fixed bench key)
+//! before encoding, as a run with `--pii` does. Prints one JSON line.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use cxetl::sink::parquet::TableWriter;
+use cxetl::transform::pii::{PiiPolicy, PiiSpec};
 use cxetl::transform::{SeenIds, Table};
 use cxetl::vendors::genesys::transform::genesys_page;
 use cxetl::Interval;
@@ -33,6 +35,7 @@ struct Args {
     out: PathBuf,
     threads: usize,
     repeat: usize,
+    pii: String,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -41,6 +44,7 @@ fn parse_args() -> Result<Args, String> {
         out: PathBuf::from("target/bench/replay-out"),
         threads: 2,
         repeat: 1,
+        pii: "keep".into(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -50,6 +54,7 @@ fn parse_args() -> Result<Args, String> {
             "--out" => a.out = PathBuf::from(val()?),
             "--threads" => a.threads = val()?.parse().map_err(|e| format!("{e}"))?,
             "--repeat" => a.repeat = val()?.parse().map_err(|e| format!("{e}"))?,
+            "--pii" => a.pii = val()?,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -66,7 +71,12 @@ struct Totals {
 }
 
 /// One "slice": transforms `pages` in order and streams one file per table.
-fn run_slice(pages: &[&Bytes], window: &Interval, dir: &Path) -> Result<Totals, BoxError> {
+fn run_slice(
+    pages: &[&Bytes],
+    window: &Interval,
+    dir: &Path,
+    pii: &PiiPolicy,
+) -> Result<Totals, BoxError> {
     std::fs::create_dir_all(dir)?;
     let tables = Table::all();
     let mut writers: Vec<Option<(TableWriter, std::fs::File)>> =
@@ -76,7 +86,8 @@ fn run_slice(pages: &[&Bytes], window: &Interval, dir: &Path) -> Result<Totals, 
     for page in pages {
         let out = genesys_page(page, window, &mut seen).map_err(|e| e.to_string())?;
         t.conversations += out.stats.conversations;
-        for tb in &out.batches {
+        for tb in out.batches {
+            let tb = pii.apply(tb);
             if tb.batch.num_rows() == 0 {
                 continue;
             }
@@ -84,7 +95,10 @@ fn run_slice(pages: &[&Bytes], window: &Interval, dir: &Path) -> Result<Totals, 
             let idx = tables.iter().position(|x| *x == tb.table).ok_or("table")?;
             if writers[idx].is_none() {
                 let f = std::fs::File::create(dir.join(format!("{}.parquet", tb.table.name())))?;
-                writers[idx] = Some((TableWriter::new(tb.table.schema())?, f));
+                writers[idx] = Some((
+                    TableWriter::new(tb.table.schema(), Some(pii.fingerprint()))?,
+                    f,
+                ));
             }
             let (w, f) = writers[idx].as_mut().ok_or("writer")?;
             if let Some(b) = w.write(&tb.batch)? {
@@ -121,6 +135,11 @@ fn main() -> Result<(), BoxError> {
         .map(|p| std::fs::read(p).map(Bytes::from))
         .collect::<Result<_, _>>()?;
     let json_bytes: usize = pages.iter().map(Bytes::len).sum();
+    let pii = PiiPolicy::resolve(&PiiSpec {
+        default: Some(args.pii.clone()),
+        key: Some(cxetl::Secret::new("replay-bench-key")),
+        ..Default::default()
+    })?;
 
     let t0 = Instant::now();
     let mut total = Totals::default();
@@ -130,8 +149,10 @@ fn main() -> Result<(), BoxError> {
                 .map(|k| {
                     let mine: Vec<&Bytes> = pages.iter().skip(k).step_by(args.threads).collect();
                     let dir = args.out.join(format!("r{r}-t{k}"));
-                    let window = &window;
-                    scope.spawn(move || run_slice(&mine, window, &dir).map_err(|e| e.to_string()))
+                    let (window, pii) = (&window, &pii);
+                    scope.spawn(move || {
+                        run_slice(&mine, window, &dir, pii).map_err(|e| e.to_string())
+                    })
                 })
                 .collect();
             handles
@@ -148,7 +169,8 @@ fn main() -> Result<(), BoxError> {
     }
     let secs = t0.elapsed().as_secs_f64();
     println!(
-        "{{\"pages\":{},\"json_bytes\":{},\"threads\":{},\"repeat\":{},\"conversations\":{},\"rows\":{},\"parquet_bytes\":{},\"seconds\":{:.3},\"conversations_per_s\":{:.0}}}",
+        "{{\"pii\":\"{}\",\"pages\":{},\"json_bytes\":{},\"threads\":{},\"repeat\":{},\"conversations\":{},\"rows\":{},\"parquet_bytes\":{},\"seconds\":{:.3},\"conversations_per_s\":{:.0}}}",
+        args.pii,
         pages.len(),
         json_bytes,
         args.threads,

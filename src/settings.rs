@@ -19,6 +19,13 @@
 //! concurrency = 4
 //! slice = "1d"
 //! streams = ["conversations"]
+//!
+//! [pii]
+//! default = "hash"                 # keep | hash | drop (key from CXETL_PII_KEY)
+//! attributes_keep = ["queueName"]
+//! [pii.columns]
+//! "genesys_sessions.dnis" = "keep"
+//! "cxone_contacts.from_address" = "last4"
 //! ```
 
 use crate::http::{ClientConfig, RetryPolicy};
@@ -107,6 +114,27 @@ layered_options! {
     }
 }
 
+layered_options! {
+    /// `[pii]` keys and `--pii`: what happens to personal data.
+    #[derive(Debug, Default, Clone, clap::Args, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct PiiOptions {
+        /// Personal-data columns (classified in schemas/): keep, hash (HMAC-SHA256 with CXETL_PII_KEY) or drop (default keep).
+        #[arg(id = "pii", long = "pii")]
+        #[serde(rename = "default")]
+        pub default: Option<String>,
+        /// The HMAC key for `hash` (CXETL_PII_KEY; a flag would show it in process lists).
+        #[arg(id = "pii_key", long = "pii-key", env = "CXETL_PII_KEY", hide = true, hide_env_values = true)]
+        pub key: Option<crate::secret::Secret>,
+        /// Participant-attribute keys kept as they are, comma-separated.
+        #[arg(long = "pii-attributes-keep", value_delimiter = ',')]
+        pub attributes_keep: Option<Vec<String>>,
+        /// Per-column overrides, `"table.column" = keep|hash|drop|last4` (TOML only).
+        #[arg(skip)]
+        pub columns: Option<std::collections::BTreeMap<String, String>>,
+    }
+}
+
 /// Every option of every section: the flags of `run`/`check`, and the
 /// shape of the `--config` file.
 #[derive(Debug, Default, Clone, clap::Args, Deserialize)]
@@ -124,6 +152,10 @@ pub struct Options {
     #[command(flatten)]
     #[serde(default)]
     pub cxone: cxone::settings::CxoneOptions,
+    /// `[pii]`.
+    #[command(flatten)]
+    #[serde(default)]
+    pub pii: PiiOptions,
 }
 
 impl Layered for Options {
@@ -132,6 +164,7 @@ impl Layered for Options {
             run: self.run.or(lower.run),
             genesys: self.genesys.or(lower.genesys),
             cxone: self.cxone.or(lower.cxone),
+            pii: self.pii.or(lower.pii),
         }
     }
 }
@@ -185,6 +218,8 @@ pub struct Settings {
     pub run: RunSettings,
     /// HTTP client settings (pacing, retry budget).
     pub http: ClientConfig,
+    /// The personal-data policy, resolved against `schemas/`.
+    pub pii: std::sync::Arc<crate::transform::pii::PiiPolicy>,
 }
 
 impl Settings {
@@ -231,6 +266,14 @@ impl Settings {
                 ..http.retry
             };
         }
+        let pii = options.pii;
+        let pii = crate::transform::pii::PiiPolicy::resolve(&crate::transform::pii::PiiSpec {
+            default: pii.default,
+            columns: pii.columns.unwrap_or_default(),
+            attributes_keep: pii.attributes_keep.unwrap_or_default(),
+            key: pii.key,
+        })
+        .map_err(Error::Config)?;
         let vendor = match vendor {
             Vendor::Genesys => VendorSettings::Genesys(options.genesys.resolve()?),
             Vendor::Cxone => VendorSettings::Cxone(options.cxone.resolve()?),
@@ -248,6 +291,7 @@ impl Settings {
                 snapshot_max_age,
             },
             http,
+            pii: std::sync::Arc::new(pii),
         })
     }
 

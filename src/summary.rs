@@ -102,6 +102,26 @@ pub struct Summary {
     pub error: Option<String>,
     /// Each stream extracted, with its outcome.
     pub streams: BTreeMap<String, StreamSummary>,
+    /// The personal-data policy the written values went through.
+    pub pii: PiiSummary,
+}
+
+/// `"pii": {"default", "fingerprint"}`: the effective policy, never its key.
+#[derive(Debug, Clone, Serialize)]
+pub struct PiiSummary {
+    /// `keep`, `hash` or `drop`.
+    pub default: &'static str,
+    /// SHA-256 of the effective policy; also `cxetl.pii` in every Parquet file.
+    pub fingerprint: String,
+}
+
+impl From<&crate::transform::pii::PiiPolicy> for PiiSummary {
+    fn from(p: &crate::transform::pii::PiiPolicy) -> Self {
+        PiiSummary {
+            default: p.default_action().as_str(),
+            fingerprint: p.fingerprint().to_string(),
+        }
+    }
 }
 
 /// One stream's part of the run.
@@ -183,9 +203,15 @@ impl SummaryBuilder {
                         (name.to_string(), s)
                     })
                     .collect(),
+                pii: PiiSummary::from(crate::transform::pii::PiiPolicy::keep().as_ref()),
             },
             ended: 0,
         }
+    }
+
+    /// Records the personal-data policy of the run.
+    pub fn pii(&mut self, policy: &crate::transform::pii::PiiPolicy) {
+        self.summary.pii = policy.into();
     }
 
     /// Sets the number of planned slices.

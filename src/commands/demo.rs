@@ -91,6 +91,7 @@ async fn extract(vendor: Vendor, options: Options, interval: Interval) -> Result
         max_bad_records: None,
         snapshot_max_age: settings.run.snapshot_max_age,
         run_id: pipeline::new_run_id(),
+        pii: settings.pii.clone(),
         progress: Default::default(),
     };
     execute(config, connector, streams, None).await

@@ -43,6 +43,7 @@ pub async fn run(args: RunArgs, show_progress: bool) -> Result<()> {
         max_bad_records: settings.run.max_bad_records,
         snapshot_max_age: settings.run.snapshot_max_age,
         run_id: pipeline::new_run_id(),
+        pii: settings.pii.clone(),
         progress: pipeline::progress::Progress::new(show_progress),
     };
     execute(config, connector, streams, args.summary_file.as_deref()).await

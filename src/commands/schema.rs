@@ -32,12 +32,16 @@ fn create_table(table: Table) -> String {
     let mut cols: Vec<String> = schema
         .fields()
         .iter()
-        .map(|f| {
+        .zip(table.columns())
+        .map(|(f, def)| {
             format!(
-                "    {} {}{}",
+                "    {} {}{}{}",
                 f.name(),
                 sql_type(f.data_type()),
-                if f.is_nullable() { "" } else { " NOT NULL" }
+                if f.is_nullable() { "" } else { " NOT NULL" },
+                def.pii_class()
+                    .map(|class| format!(" /* pii: {} */", class.as_str()))
+                    .unwrap_or_default()
             )
         })
         .collect();

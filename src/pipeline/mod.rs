@@ -38,6 +38,8 @@ pub struct RunConfig {
     pub run_id: String,
     /// Live counters for the terminal status line (hidden by default).
     pub progress: progress::Progress,
+    /// What happens to personal data before anything is written.
+    pub pii: Arc<crate::transform::pii::PiiPolicy>,
 }
 
 /// The result of a run: always a summary, and the error that stopped it.
@@ -100,7 +102,8 @@ pub async fn run(
         .iter()
         .map(|(s, k, t)| (*s, *k, t.as_slice()))
         .collect();
-    let dataset = Dataset::new(config.output.clone(), vendor, config.run_id.clone());
+    let dataset = Dataset::new(config.output.clone(), vendor, config.run_id.clone())
+        .with_pii(config.pii.clone());
     let mut summary = SummaryBuilder::new(
         vendor,
         &config.interval,
@@ -108,6 +111,7 @@ pub async fn run(
         dataset.display(),
         &names,
     );
+    summary.pii(&config.pii);
 
     let result = async {
         dataset.preflight().await?;
@@ -326,6 +330,7 @@ async fn extract_slice(stream: &dyn Stream, dataset: &Dataset, work: &Work) -> R
             dataset.clone(),
             work.interval,
             stream.name(),
+            stream.tables(),
             stream.transform(),
         );
         let report = match stream.extract(work, &mut consumer).await {

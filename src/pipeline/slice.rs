@@ -9,16 +9,20 @@ use crate::connector::{PageConsumer, PageMeta, PageTransform};
 use crate::sink::writer::{SliceWriter, TableEncoders};
 use crate::sink::{Dataset, StagedFile};
 use crate::summary::SliceResult;
+use crate::transform::pii::{PiiPolicy, RawRedactor};
 use crate::transform::{PageStats, QuarantinedRecord, SeenIds, Table};
 use crate::{Error, Interval, Result};
 use bytes::Bytes;
 use futures::future::BoxFuture;
+use std::sync::Arc;
 
 /// CPU-side state of a slice; moved to the blocking pool for each page.
 struct Encoder {
     transform: PageTransform,
     seen: SeenIds,
     tables: TableEncoders,
+    pii: Arc<PiiPolicy>,
+    raw_pii: RawRedactor,
 }
 
 /// What the blocking half hands back for one page.
@@ -31,13 +35,19 @@ struct Encoded {
 
 impl Encoder {
     fn ingest(&mut self, page: &[u8], slice: &Interval) -> Result<Encoded> {
-        let out = (self.transform)(page, slice, &mut self.seen)
+        let mut out = (self.transform)(page, slice, &mut self.seen)
             .map_err(|e| Error::Upstream(format!("unreadable page for slice {slice}: {e}")))?;
         let mut chunks = Vec::new();
-        for batch in &out.batches {
-            if let Some(bytes) = self.tables.encode(batch)? {
+        // The personal-data policy applies here, to the built columns and
+        // the raw records, before anything is encoded, staged or logged.
+        for batch in out.batches {
+            let batch = self.pii.apply(batch);
+            if let Some(bytes) = self.tables.encode(&batch)? {
                 chunks.push((batch.table, bytes));
             }
+        }
+        for record in &mut out.quarantined {
+            self.raw_pii.redact(record);
         }
         Ok(Encoded {
             meta: out.meta,
@@ -57,19 +67,24 @@ pub struct SliceConsumer {
 }
 
 impl SliceConsumer {
-    /// A consumer staging `transform`'s batches for `slice` in `dataset`.
+    /// A consumer staging `transform`'s batches of `tables` for `slice` in
+    /// `dataset`, under the dataset's personal-data policy.
     pub fn new(
         dataset: Dataset,
         slice: Interval,
         stream: &'static str,
+        tables: &[Table],
         transform: PageTransform,
     ) -> Self {
+        let pii = dataset.pii().clone();
         SliceConsumer {
             slice,
             encoder: Some(Box::new(Encoder {
                 transform,
                 seen: SeenIds::default(),
-                tables: TableEncoders::default(),
+                tables: TableEncoders::new(pii.fingerprint()),
+                raw_pii: RawRedactor::new(pii.clone(), tables),
+                pii,
             })),
             writer: SliceWriter::new(dataset, slice, stream),
             result: SliceResult::default(),

@@ -38,6 +38,7 @@ pub struct Dataset {
     run_id: String,
     publish_lock: Arc<tokio::sync::Mutex<()>>,
     staged_seq: Arc<std::sync::atomic::AtomicU64>,
+    pii: Arc<crate::transform::pii::PiiPolicy>,
 }
 
 /// A file written under staging, ready to publish.
@@ -113,7 +114,19 @@ impl Dataset {
             run_id: run_id.into(),
             publish_lock: Default::default(),
             staged_seq: Default::default(),
+            pii: crate::transform::pii::PiiPolicy::keep(),
         }
+    }
+
+    /// The same lake, written under the personal-data policy `pii`.
+    pub fn with_pii(mut self, pii: Arc<crate::transform::pii::PiiPolicy>) -> Self {
+        self.pii = pii;
+        self
+    }
+
+    /// The personal-data policy every file of this run goes through.
+    pub fn pii(&self) -> &Arc<crate::transform::pii::PiiPolicy> {
+        &self.pii
     }
 
     /// The vendor whose partitions this run writes.

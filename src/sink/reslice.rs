@@ -151,7 +151,7 @@ fn owners(
     pieces: &[Interval],
 ) -> Result<HashMap<String, Option<usize>>> {
     let mut owner = HashMap::new();
-    for batch in read(file)? {
+    for batch in read(file)?.0 {
         let ids = keys(&batch, key, file)?;
         let starts = batch
             .column_by_name(time)
@@ -179,7 +179,10 @@ fn split_table(
 ) -> Result<Vec<u64>> {
     let mut writers: Vec<Option<(TableWriter, std::fs::File)>> =
         pieces.iter().map(|_| None).collect();
-    for batch in read(file)? {
+    // The kept rows went through the earlier run's PII policy, and their
+    // files say so, not this run's.
+    let (batches, pii) = read(file)?;
+    for batch in batches {
         let targets: Vec<Option<usize>> = match table.time_column() {
             Some(time) => {
                 let starts = batch
@@ -209,7 +212,7 @@ fn split_table(
             if slot.is_none() {
                 let out = std::fs::File::create(&outputs[i])
                     .map_err(|e| Error::Storage(format!("scratch file: {e}")))?;
-                *slot = Some((TableWriter::new(table.schema())?, out));
+                *slot = Some((TableWriter::new(table.schema(), pii.as_deref())?, out));
             }
             let (writer, out) = slot.as_mut().expect("just created");
             if let Some(bytes) = writer.write(&part)? {
@@ -285,14 +288,24 @@ fn record_start(line: &[u8]) -> Option<chrono::DateTime<chrono::Utc>> {
     crate::interval::parse_time(line.started_at?).ok()
 }
 
-fn read(file: &std::path::Path) -> Result<Vec<RecordBatch>> {
+/// The file's batches and its `cxetl.pii` fingerprint, if it has one.
+fn read(file: &std::path::Path) -> Result<(Vec<RecordBatch>, Option<String>)> {
     let f = std::fs::File::open(file).map_err(|e| Error::Storage(format!("scratch file: {e}")))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(f)?
-        .with_batch_size(8192)
-        .build()?;
-    reader
+    let builder = ParquetRecordBatchReaderBuilder::try_new(f)?.with_batch_size(8192);
+    let pii = builder
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .and_then(|kv| {
+            kv.iter()
+                .find(|e| e.key == super::parquet::PII_METADATA_KEY)
+        })
+        .and_then(|e| e.value.clone());
+    let batches = builder
+        .build()?
         .map(|b| b.map_err(|e| Error::Storage(format!("reading an earlier file: {e}"))))
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok((batches, pii))
 }
 
 fn corrupt(file: &std::path::Path, column: &str) -> Error {

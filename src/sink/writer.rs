@@ -15,9 +15,9 @@ use bytes::Bytes;
 use std::collections::BTreeMap;
 
 /// The CPU half: one open Parquet encoder per table that has rows.
-#[derive(Default)]
 pub struct TableEncoders {
     open: BTreeMap<Table, TableWriter>,
+    pii_fingerprint: std::sync::Arc<str>,
 }
 
 /// The last bytes of one table's file, with its row count.
@@ -31,6 +31,14 @@ pub struct EncodedTail {
 }
 
 impl TableEncoders {
+    /// Encoders whose files record `pii_fingerprint` (`cxetl.pii`).
+    pub fn new(pii_fingerprint: &str) -> Self {
+        TableEncoders {
+            open: BTreeMap::new(),
+            pii_fingerprint: pii_fingerprint.into(),
+        }
+    }
+
     /// Encodes `batch`; the bytes ready to upload, if a row group filled.
     pub fn encode(&mut self, batch: &TableBatch) -> Result<Option<Bytes>> {
         if batch.batch.num_rows() == 0 {
@@ -38,9 +46,10 @@ impl TableEncoders {
         }
         let writer = match self.open.entry(batch.table) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(TableWriter::new(batch.table.schema())?)
-            }
+            std::collections::btree_map::Entry::Vacant(e) => e.insert(TableWriter::new(
+                batch.table.schema(),
+                Some(&self.pii_fingerprint),
+            )?),
         };
         Ok(writer.write(&batch.batch)?)
     }

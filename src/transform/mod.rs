@@ -21,6 +21,7 @@ use std::sync::OnceLock;
 
 pub mod columns;
 pub mod json_table;
+pub mod pii;
 pub mod reason;
 pub mod records;
 pub mod schema;
@@ -121,6 +122,11 @@ impl Table {
     /// The declared column names, in order.
     pub fn column_names(self) -> impl Iterator<Item = &'static str> {
         self.def().columns.iter().map(|c| c.name.as_str())
+    }
+
+    /// The declared columns with their descriptions and PII classes.
+    pub fn columns(self) -> &'static [schema::ColumnDef] {
+        &self.def().columns
     }
 
     /// The Hive partition column of the path: `date` or `snapshot_date`.

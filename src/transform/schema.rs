@@ -32,6 +32,84 @@ pub struct ColumnDef {
     pub nullable: bool,
     /// What the column means, for analysts.
     pub description: String,
+    /// What kind of personal data the column can hold, or that it holds
+    /// none (`"pii": "none"`, which needs a `pii_reason`); absent: unmarked.
+    #[serde(default, deserialize_with = "pii_mark")]
+    pub pii: Option<PiiMark>,
+    /// Why a column whose name suggests personal data holds none.
+    #[serde(default)]
+    pub pii_reason: Option<String>,
+    /// Other JSON spellings of the field the vendor sends (legacy names),
+    /// so quarantined raw records are redacted under those keys too.
+    #[serde(default)]
+    pub json_aliases: Vec<String>,
+}
+
+/// The kinds of personal data a column can hold (`"pii"` in `schemas/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PiiClass {
+    /// Phone numbers (ANI, DNIS, callback numbers).
+    Phone,
+    /// Email addresses and login names that are email addresses.
+    Email,
+    /// Names of people.
+    Name,
+    /// Contact addresses (a phone number, email or SIP URI) and postal addresses.
+    Address,
+    /// Text people typed: notes, subjects, custom fields.
+    FreeText,
+    /// Arbitrary key/value data (Genesys participant attributes).
+    Attributes,
+}
+
+impl PiiClass {
+    /// The word used in `schemas/`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PiiClass::Phone => "phone",
+            PiiClass::Email => "email",
+            PiiClass::Name => "name",
+            PiiClass::Address => "address",
+            PiiClass::FreeText => "free_text",
+            PiiClass::Attributes => "attributes",
+        }
+    }
+}
+
+/// A column's `"pii"` marking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PiiMark {
+    /// Holds this kind of personal data.
+    Class(PiiClass),
+    /// Looked at and holds none (the file says why).
+    None,
+}
+
+impl ColumnDef {
+    /// The kind of personal data the column holds, if any.
+    pub fn pii_class(&self) -> Option<PiiClass> {
+        match self.pii {
+            Some(PiiMark::Class(c)) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+fn pii_mark<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<PiiMark>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Class(PiiClass),
+        Other(String),
+    }
+    match Raw::deserialize(d)? {
+        Raw::Class(c) => Ok(Some(PiiMark::Class(c))),
+        Raw::Other(s) if s == "none" => Ok(Some(PiiMark::None)),
+        Raw::Other(s) => Err(serde::de::Error::custom(format!(
+            "pii {s:?}: use phone, email, name, address, free_text, attributes or none"
+        ))),
+    }
 }
 
 /// A parsed `schemas/<table>.json`.
@@ -80,6 +158,7 @@ pub fn parse_definition(json: &str) -> Result<TableDef, SchemaError> {
             return Err(ctx(format!("column {} declared twice", c.name)));
         }
         let dt = parse_type(&c.ty).map_err(|e| ctx(format!("column {}: {e}", c.name)))?;
+        check_pii(c, &dt).map_err(|e| ctx(format!("column {}: {e}", c.name)))?;
         fields.push(Field::new(&c.name, dt, c.nullable));
     }
     for k in &raw.natural_key {
@@ -128,6 +207,43 @@ pub fn parse_definition(json: &str) -> Result<TableDef, SchemaError> {
         natural_key: raw.natural_key,
         columns: raw.columns,
     })
+}
+
+/// A personal-data column must be text (or a list or map of text) so it can
+/// be hashed, and nullable so it can be dropped.
+fn check_pii(c: &ColumnDef, dt: &DataType) -> Result<(), String> {
+    match (c.pii, &c.pii_reason) {
+        (None, None) => return Ok(()),
+        (Some(PiiMark::None), Some(reason)) if !reason.trim().is_empty() => return Ok(()),
+        (Some(PiiMark::None), _) => {
+            return Err("\"pii\": \"none\" needs a pii_reason saying why".into())
+        }
+        (_, Some(_)) => return Err("pii_reason goes with \"pii\": \"none\" only".into()),
+        (Some(PiiMark::Class(_)), None) => {}
+    }
+    if !c.nullable {
+        return Err("a personal-data column must be nullable (drop writes null)".into());
+    }
+    let text = |t: &DataType| matches!(t, DataType::Utf8);
+    let ok = match dt {
+        DataType::Utf8 => true,
+        DataType::List(item) => text(item.data_type()),
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) => {
+                kv.len() == 2 && text(kv[0].data_type()) && text(kv[1].data_type())
+            }
+            _ => false,
+        },
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "personal-data columns are utf8, list<utf8> or map<utf8, utf8>, not {}",
+            c.ty
+        ))
+    }
 }
 
 /// Parses one type string of the vocabulary into an Arrow type.

@@ -21,6 +21,7 @@ mod genesys_paths;
 mod hostile;
 mod http_core;
 mod leases;
+mod pii;
 mod scheduling;
 mod shards;
 mod shared_lake;
