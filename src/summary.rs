@@ -209,6 +209,11 @@ impl SummaryBuilder {
         }
     }
 
+    /// Sets the run's interval (widened to whole days on a policy change).
+    pub fn interval(&mut self, interval: &Interval) {
+        self.summary.interval = interval.into();
+    }
+
     /// Records the personal-data policy of the run.
     pub fn pii(&mut self, policy: &crate::transform::pii::PiiPolicy) {
         self.summary.pii = policy.into();

@@ -115,13 +115,21 @@ pub async fn check(args: CheckArgs) -> Result<()> {
         let connector = vendors::connect(&s)?;
         let streams = select_streams(connector.as_ref(), s.run.streams.as_deref())?;
         let names: Vec<&'static str> = streams.iter().map(|s| s.name()).collect();
-        Ok((connector, names, s.run.output))
+        Ok((connector, names, s.run.output, s.pii))
     });
     match connector {
         Err(e) => report.fail("config", e),
-        Ok((connector, streams, output)) => {
+        Ok((connector, streams, output, pii)) => {
             report.fixes = Some(connector.fixes());
-            report.pass("config", connector.endpoints());
+            report.pass(
+                "config",
+                format!(
+                    "{}; personal data: {} (policy {})",
+                    connector.endpoints(),
+                    pii.default_action().as_str(),
+                    &pii.fingerprint()[..12]
+                ),
+            );
             check_vendor(connector.as_ref(), &streams, &mut report).await;
             if let Some(output) = output {
                 let result = async {

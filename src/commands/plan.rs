@@ -94,5 +94,16 @@ fn passed_on(args: &PlanArgs) -> Vec<String> {
     pass("--snapshot-max-age", run.snapshot_max_age.clone());
     pass("--genesys-api", args.options.genesys.api.clone());
     pass("--cxone-top", args.options.cxone.top.map(|n| n.to_string()));
+    // Every shard applies the same personal-data policy (the key itself
+    // stays in the environment: args never carry a secret).
+    pass("--pii", args.options.pii.default.clone());
+    pass(
+        "--pii-attributes-keep",
+        args.options
+            .pii
+            .attributes_keep
+            .as_ref()
+            .map(|k| k.join(",")),
+    );
     out
 }

@@ -32,13 +32,17 @@ pub async fn status(args: StatusArgs) -> Result<()> {
         let gaps = s["gaps"].as_array().map_or(0, Vec::len);
         let last = &s["last_run"];
         println!(
-            "  {:<8} {:<22} {:<8} {strip}  {} days, {rows} rows, {gaps} gap(s); last run {} {}",
+            "  {:<8} {:<22} {:<8} {strip}  {} days, {rows} rows, {gaps} gap(s); last run {} {}, pii {} {}",
             s["vendor"].as_str().unwrap_or(""),
             s["stream"].as_str().unwrap_or(""),
             s["kind"].as_str().unwrap_or(""),
             s["loaded_days"],
             last["run_id"].as_str().unwrap_or("-"),
             last["status"].as_str().unwrap_or(""),
+            last["pii"]["default"].as_str().unwrap_or("keep"),
+            last["pii"]["fingerprint"]
+                .as_str()
+                .map_or("(before policies)", |f| &f[..f.len().min(12)]),
         );
     }
     for l in report["leases"].as_array().into_iter().flatten() {

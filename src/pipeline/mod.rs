@@ -82,7 +82,7 @@ pub fn slices(interval: &Interval, slice_len: Duration) -> Result<Vec<Interval>>
 
 /// Extracts `config.interval` of `streams` from `connector` into the lake.
 pub async fn run(
-    config: RunConfig,
+    mut config: RunConfig,
     connector: Arc<dyn Connector>,
     streams: Vec<Arc<dyn Stream>>,
 ) -> RunOutcome {
@@ -122,6 +122,10 @@ pub async fn run(
             .map(|s| s.start_date())
             .collect();
         let leases = lease::acquire(&dataset, &dates, &config.interval).await?;
+        if let Some(whole) = whole_days_if_policy_changed(&dataset, &config, &streams).await? {
+            config.interval = whole;
+            summary.interval(&whole);
+        }
         // Dropping the extraction on a signal cancels its requests and
         // uploads; what it staged is removed with the staging folder below.
         let extraction = extract_all(&config, connector.as_ref(), &streams, &dataset, &mut summary);
@@ -149,14 +153,66 @@ pub async fn run(
     .await
 }
 
-/// Today as a whole UTC day: the `snapshot_date` of the snapshots a run takes.
-pub fn today() -> Interval {
-    let start = chrono::Utc::now()
-        .date_naive()
+/// The run's interval widened to whole UTC days when a partition it writes
+/// holds files from a run under another personal-data policy: re-extracting
+/// those days replaces their partitions whole, so no partition mixes two
+/// policies. The widened days are the run's own dates, already leased.
+async fn whole_days_if_policy_changed(
+    dataset: &Dataset,
+    config: &RunConfig,
+    streams: &[Arc<dyn Stream>],
+) -> Result<Option<Interval>> {
+    let tables: Vec<_> = streams
+        .iter()
+        .filter(|s| s.kind() == StreamKind::Interval)
+        .flat_map(|s| s.tables().iter().copied())
+        .collect();
+    let days: Vec<Interval> = config
+        .interval
+        .slices(chrono::Duration::days(1))
+        .iter()
+        .map(|s| whole_day(s.start_date()))
+        .collect();
+    let (Some(first), Some(last)) = (days.first(), days.last()) else {
+        return Ok(None);
+    };
+    let whole = Interval::new(first.start(), last.end()).expect("days in order");
+    if tables.is_empty() || whole == config.interval {
+        return Ok(None);
+    }
+    let keep = crate::transform::pii::PiiPolicy::keep();
+    let changed = crate::sink::provenance::days_under_other_policy(
+        dataset,
+        &tables,
+        &days,
+        config.pii.fingerprint(),
+        keep.fingerprint(),
+    )
+    .await?;
+    if changed.is_empty() {
+        return Ok(None);
+    }
+    let dates: Vec<String> = changed.iter().map(|d| d.start_date().to_string()).collect();
+    tracing::warn!(
+        dates = %dates.join(","),
+        pii = config.pii.fingerprint(),
+        interval = %whole,
+        "these dates hold files written under another personal-data policy: extracting their whole days so each partition is replaced whole, never mixing two policies"
+    );
+    Ok(Some(whole))
+}
+
+fn whole_day(date: chrono::NaiveDate) -> Interval {
+    let start = date
         .and_hms_opt(0, 0, 0)
         .expect("midnight exists")
         .and_utc();
     Interval::new(start, start + chrono::Duration::days(1)).expect("a day is a valid interval")
+}
+
+/// Today as a whole UTC day: the `snapshot_date` of the snapshots a run takes.
+pub fn today() -> Interval {
+    whole_day(chrono::Utc::now().date_naive())
 }
 
 /// How old `stream`'s snapshot of `day` is, if one was published.

@@ -43,7 +43,7 @@ pub async fn status(
         if newer {
             last_run.insert(
                 v.to_string(),
-                json!({"run_id": s["run_id"], "status": s["status"], "interval": s["interval"], "error": s["error"]}),
+                json!({"run_id": s["run_id"], "status": s["status"], "interval": s["interval"], "error": s["error"], "pii": s["pii"]}),
             );
         }
         let interval = Interval::parse(

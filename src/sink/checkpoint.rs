@@ -29,13 +29,18 @@ impl Checkpoint {
         slice_len: Duration,
         streams: &[&str],
     ) -> String {
-        format!(
+        let plan = format!(
             "{}|{}|{}s|{}",
             dataset.vendor(),
             interval.file_stem(),
             slice_len.as_secs(),
             streams.join(",")
-        )
+        );
+        // Slices published under one policy are not resumed under another.
+        match dataset.pii().keeps_everything() {
+            true => plan,
+            false => format!("{plan}|pii={}", dataset.pii().fingerprint()),
+        }
     }
 
     /// Loads the checkpoint of an unfinished earlier run with the same plan.

@@ -11,6 +11,7 @@ pub mod checkpoint;
 pub mod layout;
 pub mod lease;
 pub mod parquet;
+pub mod provenance;
 pub mod reslice;
 mod retry;
 pub mod store;

@@ -297,3 +297,157 @@ fn assert_hashes(keep: &Path, hashed: &Path) {
     }
     assert!(checked > 100, "{checked} hashed values checked");
 }
+
+/// A re-run of part of a day under another policy re-extracts the whole
+/// day, so the day's partitions hold one policy; the other days keep theirs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_change_replaces_the_partitions_whole() {
+    use crate::common::subject::MIDDLE;
+    let subject = Subject::Genesys;
+    let sim = subject.sim(300).await;
+    let out = tempfile::tempdir().unwrap();
+    let env = [("CXETL_PII_KEY".to_string(), KEY.to_string())];
+    let daily = subject
+        .run_to(
+            &sim,
+            START,
+            END,
+            &out.path().display().to_string(),
+            &[],
+            &env,
+        )
+        .await;
+    daily.expect_code(0);
+    let keep_fp = daily.summary()["pii"]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (ids_before, rows_before) = subject.record_ids(out.path());
+
+    let hour_start = format!("{START}T06:00:00Z");
+    let hour_end = format!("{START}T07:00:00Z");
+    let hourly = subject
+        .run_to(
+            &sim,
+            &hour_start,
+            &hour_end,
+            &out.path().display().to_string(),
+            &["--pii", "hash", "--slice", "1h"],
+            &env,
+        )
+        .await;
+    hourly.expect_code(0);
+    let summary = hourly.summary();
+    assert!(
+        hourly.stderr.contains("another personal-data policy"),
+        "{}",
+        hourly.stderr
+    );
+    assert_eq!(summary["interval"]["start"], format!("{START}T00:00:00Z"));
+    assert_eq!(summary["interval"]["end"], format!("{MIDDLE}T00:00:00Z"));
+    let hash_fp = summary["pii"]["fingerprint"].as_str().unwrap().to_string();
+    let mut seen = BTreeSet::new();
+    for file in all_files(out.path())
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "parquet"))
+    {
+        let path = file.display().to_string();
+        let want = if path.contains(&format!("date={START}")) {
+            &hash_fp
+        } else {
+            &keep_fp
+        };
+        assert_eq!(parquet_metadata(file).as_ref(), Some(want), "{path}");
+        seen.insert(want == &hash_fp);
+    }
+    assert_eq!(seen.len(), 2, "both policies present, each in its own days");
+    // Still every conversation exactly once.
+    let (ids_after, rows_after) = subject.record_ids(out.path());
+    assert_eq!((ids_after, rows_after), (ids_before, rows_before));
+}
+
+/// `[pii.columns]` overrides win over the default (`last4` keeps exactly
+/// four characters), and mistakes stop the run before any request, with exit
+/// 2 naming the fix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn column_overrides_apply_and_mistakes_exit_2() {
+    let subject = Subject::Genesys;
+    let sim = subject.sim(200).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("cxetl.toml");
+    std::fs::write(
+        &config,
+        "[pii]\ndefault = \"drop\"\n[pii.columns]\n\"genesys_sessions.ani\" = \"last4\"\n\"genesys_sessions.dnis\" = \"keep\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("lake");
+    let config_arg = config.display().to_string();
+    let run = subject
+        .run_to(
+            &sim,
+            START,
+            END,
+            &out.display().to_string(),
+            &["--config", &config_arg],
+            &[],
+        )
+        .await;
+    run.expect_code(0);
+    assert_eq!(run.summary()["pii"]["default"], "drop");
+    let (ani, dnis, names) = (
+        column_values(&out, "genesys_sessions", "ani"),
+        column_values(&out, "genesys_sessions", "dnis"),
+        column_values(&out, "genesys_participants", "participant_name"),
+    );
+    assert!(
+        !ani.is_empty() && !dnis.is_empty(),
+        "last4 and keep write values"
+    );
+    for v in &ani {
+        let masked = v.chars().take_while(|c| *c == '*').count();
+        assert_eq!(v.chars().count() - masked, 4, "{v}");
+        assert!(masked > 0, "{v}");
+    }
+    assert!(dnis.iter().all(|v| !v.contains('*')), "dnis kept");
+    assert!(names.is_empty(), "the default drops the rest");
+
+    let before = sim.request_log().len();
+    let no_key = subject
+        .run_to(
+            &sim,
+            START,
+            END,
+            &out.display().to_string(),
+            &["--pii", "hash"],
+            &[],
+        )
+        .await;
+    no_key.expect_code(2);
+    assert!(no_key.stderr.contains("CXETL_PII_KEY"), "{}", no_key.stderr);
+    std::fs::write(
+        &config,
+        "[pii.columns]\n\"genesys_sessions.phone\" = \"hash\"\n",
+    )
+    .unwrap();
+    let typo = subject
+        .run_to(
+            &sim,
+            START,
+            END,
+            &out.display().to_string(),
+            &["--config", &config_arg],
+            &[],
+        )
+        .await;
+    typo.expect_code(2);
+    assert!(
+        typo.stderr.contains("genesys_sessions.ani"),
+        "lists the classified columns: {}",
+        typo.stderr
+    );
+    assert_eq!(
+        sim.request_log().len(),
+        before,
+        "no request before the settings are right"
+    );
+}

@@ -1,0 +1,86 @@
+//! Which personal-data policy the files already in a partition went through
+//! (`cxetl.pii` in each Parquet footer), so a run under another policy can
+//! replace those partitions whole instead of mixing two policies in one.
+
+use super::parquet::PII_METADATA_KEY;
+use super::{layout, Dataset};
+use crate::transform::Table;
+use crate::{Error, Interval, Result};
+use futures::{StreamExt, TryStreamExt};
+use object_store::path::Path;
+use parquet::file::metadata::{FooterTail, ParquetMetaDataReader};
+
+/// Files whose footers are read at once.
+const FOOTERS_IN_FLIGHT: usize = 8;
+
+/// The days among `days` where a file of `tables` was written under a
+/// policy other than `fingerprint`. Files from before the policy existed
+/// carry no key and were written as received: the keep policy's.
+pub async fn days_under_other_policy(
+    dataset: &Dataset,
+    tables: &[Table],
+    days: &[Interval],
+    fingerprint: &str,
+    keep_fingerprint: &str,
+) -> Result<Vec<Interval>> {
+    let mut changed = Vec::new();
+    for day in days {
+        let mut files = Vec::new();
+        for &table in tables {
+            let dir = layout::partition_dir(dataset.root(), table, dataset.vendor(), day);
+            let listed: Vec<_> = dataset.store().list(Some(&dir)).try_collect().await?;
+            files.extend(
+                listed
+                    .into_iter()
+                    .filter(|m| m.location.extension() == Some("parquet"))
+                    .map(|m| (m.location, m.size)),
+            );
+        }
+        let other = futures::stream::iter(files)
+            .map(|(path, size)| async move { footer_fingerprint(dataset, &path, size).await })
+            .buffer_unordered(FOOTERS_IN_FLIGHT)
+            .try_any(|found| {
+                let written = found.as_deref().unwrap_or(keep_fingerprint);
+                std::future::ready(written != fingerprint)
+            })
+            .await?;
+        if other {
+            changed.push(*day);
+        }
+    }
+    Ok(changed)
+}
+
+/// The `cxetl.pii` value of one Parquet file, from its footer alone.
+async fn footer_fingerprint(dataset: &Dataset, path: &Path, size: u64) -> Result<Option<String>> {
+    let corrupt = |what: &str| {
+        Error::Storage(format!(
+            "earlier file {path} {what}; remove it or re-run its interval"
+        ))
+    };
+    if size < 8 {
+        return Err(corrupt("is too short to be Parquet"));
+    }
+    let tail = dataset.store().get_range(path, size - 8..size).await?;
+    let tail: [u8; 8] = tail
+        .as_ref()
+        .try_into()
+        .map_err(|_| corrupt("has no footer"))?;
+    let len = FooterTail::try_new(&tail)
+        .map_err(|e| corrupt(&format!("has no Parquet footer ({e})")))?
+        .metadata_length() as u64;
+    if len + 8 > size {
+        return Err(corrupt("has a footer longer than the file"));
+    }
+    let footer = dataset
+        .store()
+        .get_range(path, size - 8 - len..size - 8)
+        .await?;
+    let meta = ParquetMetaDataReader::decode_metadata(&footer)
+        .map_err(|e| corrupt(&format!("has an unreadable footer ({e})")))?;
+    Ok(meta
+        .file_metadata()
+        .key_value_metadata()
+        .and_then(|kv| kv.iter().find(|e| e.key == PII_METADATA_KEY))
+        .and_then(|e| e.value.clone()))
+}
