@@ -9,7 +9,8 @@
 #   throughput  `cxetl run` against `cxetl simulate` with no latency, no rate limit
 #               (async jobs: 1000/page; and the synchronous query: 100/page)
 #   replay      transform + Parquet write from captured raw pages, no network,
-#               1 and 2 threads (examples/capture_pages.rs, examples/replay_pages.rs)
+#               1 and 2 threads (examples/capture_pages.rs, examples/replay_pages.rs);
+#               REPLAY_PII=hash applies `--pii hash` first (the cost of the PII policy)
 #   ratelimit   500 ms per page, the simulator enforcing 300 req/min, cxetl at
 #               --rate-per-minute 300: wall time vs pages ÷ 5 req/s, 429 count
 #   rss         peak RSS of `cxetl run` at 100k and 1M conversations
@@ -228,14 +229,17 @@ capture() {
 
 replay() {
     local n=${REPLAY_N:-50000}
+    # REPLAY_PII=hash|drop applies that personal-data policy before encoding.
+    local pii=${REPLAY_PII:-keep}
     capture "$n"
     local threads
     for threads in 1 2; do
         local name="replay-$n-t$threads"
+        [[ $pii == keep ]] || name="$name-pii-$pii"
         log "$name: transform + Parquet write from $REPLAY_DIR on $threads thread(s)"
         rm -rf "$BENCH/$name.out"
         timed "$BENCH/$name.time" "$EX/replay_pages" --pages "$REPLAY_DIR" --threads "$threads" \
-            --out "$BENCH/$name.out" >"$BENCH/$name.stdout"
+            --pii "$pii" --out "$BENCH/$name.out" >"$BENCH/$name.stdout"
         python3 - "$name" "$BENCH" >>"$ROWS" <<'EOF'
 import json, re, sys
 name, bench = sys.argv[1:3]

@@ -92,3 +92,61 @@ fn strings(
     }
     out.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+    use crate::transform::pii::PiiSpec;
+    use arrow::array::{ListBuilder, MapBuilder};
+
+    fn policy(default: &str) -> PiiPolicy {
+        PiiPolicy::resolve(&PiiSpec {
+            default: Some(default.into()),
+            key: Some(Secret::new("k")),
+            attributes_keep: vec!["queue".into()],
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn lists_are_redacted_element_by_element_and_nulls_stay_null() {
+        let mut b = ListBuilder::new(StringBuilder::new());
+        b.append_value([Some("+15550001"), None, Some("+15550002")]);
+        b.append_null();
+        let col: ArrayRef = Arc::new(b.finish());
+        let out = redact(&col, Action::Last4, &policy("keep"));
+        let list = out.as_list::<i32>();
+        assert!(list.is_null(1));
+        let first = list.value(0);
+        let v: Vec<_> = first.as_string::<i32>().iter().collect();
+        assert_eq!(v, [Some("*****0001"), None, Some("*****0002")]);
+        let dropped = redact(&col, Action::Drop, &policy("drop"));
+        assert_eq!(dropped.null_count(), 2);
+    }
+
+    #[test]
+    fn map_values_are_redacted_unless_their_key_is_kept() {
+        let mut b = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
+        b.keys().append_value("queue");
+        b.values().append_value("Sales");
+        b.keys().append_value("account");
+        b.values().append_value("ACC-1");
+        b.append(true).unwrap();
+        let col: ArrayRef = Arc::new(b.finish());
+        let p = policy("hash");
+        let out = redact(&col, Action::Hash, &p);
+        let map = out.as_map();
+        let keys: Vec<_> = map.keys().as_string::<i32>().iter().flatten().collect();
+        let values: Vec<_> = map.values().as_string::<i32>().iter().flatten().collect();
+        assert_eq!(keys, ["queue", "account"]);
+        assert_eq!(values[0], "Sales");
+        let mut want = String::new();
+        p.transform_into("ACC-1", Action::Hash, &mut want);
+        assert_eq!(values[1], want);
+        assert_eq!(want.len(), 64);
+        let dropped = redact(&col, Action::Drop, &p);
+        assert_eq!(dropped.as_map().values().null_count(), 1);
+    }
+}
