@@ -91,13 +91,22 @@ fn values(dir: &Path) -> (BTreeSet<String>, BTreeSet<String>) {
     (personal.into_iter().collect(), other.into_iter().collect())
 }
 
+/// `cxetl run` over the whole simulated interval into `out`, with the test's key.
+async fn run_args(
+    subject: Subject,
+    sim: &cxetl::simulator::Simulator,
+    out: &Path,
+    args: &[&str],
+) -> Run {
+    let env = [("CXETL_PII_KEY".to_string(), KEY.to_string())];
+    let out = out.display().to_string();
+    subject.run_to(sim, START, END, &out, args, &env).await
+}
+
 async fn run(subject: Subject, sim: &cxetl::simulator::Simulator, out: &Path, pii: &str) -> Run {
     let mut args = vec!["--streams", streams(subject), "--pii", pii];
     args.extend(subject.bulk());
-    let env = [("CXETL_PII_KEY".to_string(), KEY.to_string())];
-    subject
-        .run_to(sim, START, END, &out.display().to_string(), &args, &env)
-        .await
+    run_args(subject, sim, out, &args).await
 }
 
 for_each_subject!(hash_and_drop_leave_no_original_in_any_output);
@@ -382,16 +391,7 @@ async fn column_overrides_apply_and_mistakes_exit_2() {
     .unwrap();
     let out = dir.path().join("lake");
     let config_arg = config.display().to_string();
-    let run = subject
-        .run_to(
-            &sim,
-            START,
-            END,
-            &out.display().to_string(),
-            &["--config", &config_arg],
-            &[],
-        )
-        .await;
+    let run = run_args(subject, &sim, &out, &["--config", &config_arg]).await;
     run.expect_code(0);
     assert_eq!(run.summary()["pii"]["default"], "drop");
     let (ani, dnis, names) = (
@@ -412,15 +412,9 @@ async fn column_overrides_apply_and_mistakes_exit_2() {
     assert!(names.is_empty(), "the default drops the rest");
 
     let before = sim.request_log().len();
+    let url = out.display().to_string();
     let no_key = subject
-        .run_to(
-            &sim,
-            START,
-            END,
-            &out.display().to_string(),
-            &["--pii", "hash"],
-            &[],
-        )
+        .run_to(&sim, START, END, &url, &["--pii", "hash"], &[])
         .await;
     no_key.expect_code(2);
     assert!(no_key.stderr.contains("CXETL_PII_KEY"), "{}", no_key.stderr);
@@ -429,16 +423,7 @@ async fn column_overrides_apply_and_mistakes_exit_2() {
         "[pii.columns]\n\"genesys_sessions.phone\" = \"hash\"\n",
     )
     .unwrap();
-    let typo = subject
-        .run_to(
-            &sim,
-            START,
-            END,
-            &out.display().to_string(),
-            &["--config", &config_arg],
-            &[],
-        )
-        .await;
+    let typo = run_args(subject, &sim, &out, &["--config", &config_arg]).await;
     typo.expect_code(2);
     assert!(
         typo.stderr.contains("genesys_sessions.ani"),
