@@ -184,9 +184,11 @@ impl PiiPolicy {
         if plan.is_empty() || batch.batch.num_rows() == 0 {
             return batch;
         }
-        let mut columns = batch.batch.columns().to_vec();
+        let source = batch.batch.columns();
+        let mut columns = source.to_vec();
+        let mut cache = super::columns::HashCache::default();
         for &(i, action) in plan {
-            columns[i] = super::columns::redact(&columns[i], action, self);
+            columns[i] = super::columns::redact(&source[i], action, self, &mut cache);
         }
         let rebuilt = arrow::record_batch::RecordBatch::try_new(batch.batch.schema(), columns)
             .expect("redaction keeps each column's type and length");
