@@ -10,6 +10,7 @@ pub mod status;
 
 use crate::connector::{Connector, Stream, StreamKind, Work};
 use crate::sink::checkpoint::Checkpoint;
+use crate::sink::provenance::days_under_other_policy;
 use crate::sink::{lease, Dataset, Location};
 use crate::summary::{SliceResult, Summary, SummaryBuilder};
 use crate::{Error, Interval, Result};
@@ -180,15 +181,7 @@ async fn whole_days_if_policy_changed(
     if tables.is_empty() || whole == config.interval {
         return Ok(None);
     }
-    let keep = crate::transform::pii::PiiPolicy::keep();
-    let changed = crate::sink::provenance::days_under_other_policy(
-        dataset,
-        &tables,
-        &days,
-        config.pii.fingerprint(),
-        keep.fingerprint(),
-    )
-    .await?;
+    let changed = days_under_other_policy(dataset, &tables, &days).await?;
     if changed.is_empty() {
         return Ok(None);
     }
@@ -256,7 +249,13 @@ async fn extract_all(
             StreamKind::Interval => stream.plan(&slices).await,
             StreamKind::Snapshot => {
                 if let Some(age) = snapshot_age(dataset, stream.as_ref(), &today[0]).await? {
-                    if age < config.snapshot_max_age {
+                    // A snapshot taken under another personal-data policy
+                    // is taken again, however recent.
+                    if age < config.snapshot_max_age
+                        && days_under_other_policy(dataset, stream.tables(), &today)
+                            .await?
+                            .is_empty()
+                    {
                         tracing::info!(
                             stream = stream.name(),
                             age_s = age.as_secs(),

@@ -13,16 +13,17 @@ use parquet::file::metadata::{FooterTail, ParquetMetaDataReader};
 /// Files whose footers are read at once.
 const FOOTERS_IN_FLIGHT: usize = 8;
 
-/// The days among `days` where a file of `tables` was written under a
-/// policy other than `fingerprint`. Files from before the policy existed
+/// The days among `days` where a file of `tables` was written under
+/// another policy than the dataset's. Files from before the policy existed
 /// carry no key and were written as received: the keep policy's.
 pub async fn days_under_other_policy(
     dataset: &Dataset,
     tables: &[Table],
     days: &[Interval],
-    fingerprint: &str,
-    keep_fingerprint: &str,
 ) -> Result<Vec<Interval>> {
+    let fingerprint = dataset.pii().fingerprint();
+    let keep = crate::transform::pii::PiiPolicy::keep();
+    let keep_fingerprint = keep.fingerprint();
     let mut changed = Vec::new();
     for day in days {
         let mut files = Vec::new();

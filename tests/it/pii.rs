@@ -436,3 +436,30 @@ async fn column_overrides_apply_and_mistakes_exit_2() {
         "no request before the settings are right"
     );
 }
+
+/// Today's snapshot, however recent, is taken again under a new policy;
+/// under the same policy it is skipped as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recent_snapshot_under_another_policy_is_taken_again() {
+    let subject = Subject::Genesys;
+    let sim = subject.sim(50).await;
+    let out = tempfile::tempdir().unwrap();
+    let status = |run: &Run| run.summary()["streams"]["users"]["status"].clone();
+    let first = run_args(subject, &sim, out.path(), &["--streams", "users"]).await;
+    first.expect_code(0);
+    let hashed = ["--streams", "users", "--pii", "hash"];
+    let second = run_args(subject, &sim, out.path(), &hashed).await;
+    second.expect_code(0);
+    assert_eq!(
+        status(&second),
+        "succeeded",
+        "re-listed under the new policy"
+    );
+    let fingerprint = second.summary()["pii"]["fingerprint"].clone();
+    for file in crate::common::table_files(out.path(), "genesys_users") {
+        assert_eq!(parquet_metadata(&file).as_deref(), fingerprint.as_str());
+    }
+    let third = run_args(subject, &sim, out.path(), &hashed).await;
+    third.expect_code(0);
+    assert_eq!(status(&third), "skipped", "same policy, recent snapshot");
+}
