@@ -2,7 +2,7 @@
 
 use crate::{Error, Result};
 use object_store::aws::AmazonS3Builder;
-use object_store::azure::MicrosoftAzureBuilder;
+use object_store::azure::{AzureConfigKey, MicrosoftAzureBuilder};
 use object_store::gcp::{GoogleCloudStorageBuilder, GoogleConfigKey};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
@@ -269,8 +269,10 @@ fn open_azure(output: &str, scheme: &str, rest: &str) -> Result<Location> {
             .unwrap_or_else(|_| "http://127.0.0.1:10000".to_string());
         Some(("AZURITE_BLOB_STORAGE_URL", url))
     } else {
-        std::env::var("AZURE_STORAGE_ENDPOINT")
-            .ok()
+        // As object_store resolved it (AZURE_STORAGE_ENDPOINT or its alias
+        // AZURE_ENDPOINT).
+        builder
+            .get_config_value(&AzureConfigKey::Endpoint)
             .map(|url| ("AZURE_STORAGE_ENDPOINT", url))
     };
     if let Some((setting, endpoint)) = endpoint {
@@ -293,13 +295,16 @@ fn open_azure(output: &str, scheme: &str, rest: &str) -> Result<Location> {
 }
 
 /// Variables holding storage secrets (whole, or JSON with a private key).
-const SECRET_VARS: [&str; 6] = [
+const SECRET_VARS: [&str; 9] = [
     "AZURE_STORAGE_ACCOUNT_KEY",
     "AZURE_STORAGE_ACCESS_KEY",
     "AZURE_STORAGE_SAS_KEY",
+    "AZURE_STORAGE_SAS_TOKEN",
+    "AZURE_STORAGE_CLIENT_SECRET",
     "AZURE_CLIENT_SECRET",
     "GOOGLE_SERVICE_ACCOUNT_KEY",
     "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
 ];
 
 /// Variables naming files that hold a private key (service accounts).
