@@ -467,8 +467,8 @@ async fn rerun(subject: Subject) {
 }
 
 /// A run killed at any step of the commit protocol (the `CXETL_FAILPOINT`
-/// crash points), on local disk and on S3, resumes to the output of an
-/// uninterrupted run.
+/// crash points), on every store of `Target::all`, resumes to the output of
+/// an uninterrupted run.
 async fn resume(subject: Subject) {
     let sim = subject.sim(1200).await;
     let plan = plus(subject.bulk(), &["--slice", "12h", "--concurrency", "1"]);
@@ -479,10 +479,10 @@ async fn resume(subject: Subject) {
         ("renamed", "7"),
         ("published", "2"),
     ];
-    let targets = Target::both().await;
+    let targets = Target::all().await;
     for (i, (point, n)) in cases.iter().enumerate() {
-        // Alternate the store so both see crashes; fresh prefix per case.
-        let target = targets[i % 2].fresh().await;
+        // Alternate the store so each sees crashes; a fresh one per case.
+        let target = targets[i % targets.len()].fresh().await;
         let ctx = format!("{} crash at {point}:{n}", target.name());
         let mut env = target.env();
         env.push(("CXETL_FAILPOINT".into(), format!("{point}:{n}")));
@@ -496,8 +496,9 @@ async fn resume(subject: Subject) {
         );
         // Whatever the crash left, readers never see a torn file: every file
         // under the table folders opens and reads to the end.
+        let view = target.view().await;
         for t in subject.tables() {
-            for f in all_files(&target.dir().join(t.name())) {
+            for f in all_files(&view.join(t.name())) {
                 assert!(
                     f.extension().is_some_and(|e| e == "parquet"),
                     "{ctx}: stray {}",
@@ -510,11 +511,12 @@ async fn resume(subject: Subject) {
 
         let resumed = target.run(subject, &sim, START, END, &plan).await;
         resumed.expect_code(0);
-        assert_exactly_once(subject, &target.dir(), &sim, &reference, &ctx);
+        let view = target.view().await;
+        assert_exactly_once(subject, &view, &sim, &reference, &ctx);
         let s = resumed.summary();
         assert_eq!(
             s["conversations"],
-            conversations(&target.dir()).rows,
+            conversations(&view).rows,
             "{ctx}: the resumed summary covers the whole interval"
         );
         if *point == "published" || *point == "renamed" {
@@ -525,7 +527,7 @@ async fn resume(subject: Subject) {
         }
         for leftover in ["_staging", "_state", "_leases"] {
             assert!(
-                all_files(&target.dir().join(leftover)).is_empty(),
+                all_files(&view.join(leftover)).is_empty(),
                 "{ctx}: {leftover} left after success"
             );
         }

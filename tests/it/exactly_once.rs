@@ -1,8 +1,9 @@
-//! Issue 4 acceptance: one commit protocol on local disk and on a real S3
-//! server — re-slicing, SIGKILL-resume, concurrent runs, storage preflight.
+//! Issue 4 acceptance: one commit protocol on local disk, a real S3 server,
+//! Azurite and fake GCS (`Target::all`) — re-slicing, SIGKILL-resume,
+//! concurrent runs, storage preflight.
 //! (Crashes at each commit step, for every vendor: `connector_contract::resume`.)
 
-use crate::common::s3::{S3Server, BUCKET};
+use crate::common::s3::S3Server;
 use crate::common::store::{self, Target};
 use crate::common::*;
 use cxetl::simulator::{SimConfig, Simulator};
@@ -28,25 +29,31 @@ const SLOW_PLAN: [&str; 6] = [
 ];
 
 /// `cxetl run genesys` arguments over the whole interval into `out`, then `plan`.
-fn out_at(out: &Path, plan: &[&str]) -> Vec<String> {
+fn out_at(out: &str, plan: &[&str]) -> Vec<String> {
     ["--start", START, "--end", END, "--output"]
         .iter()
         .map(|s| s.to_string())
-        .chain([out.display().to_string()])
+        .chain([out.to_string()])
         .chain(plan.iter().map(|s| s.to_string()))
         .collect()
 }
 
-/// A simulator whose pages take `page_ms`, the reference rows and an
-/// empty output folder.
-async fn slow_run_setup(page_ms: u64) -> (Simulator, BTreeMap<String, usize>, tempfile::TempDir) {
+/// A simulator whose pages take `page_ms`, and the reference rows.
+async fn slow_run_setup(page_ms: u64) -> (Simulator, BTreeMap<String, usize>) {
     let sim = start(SimConfig {
         page_latency: Duration::from_millis(page_ms),
         ..small_config(1200)
     })
     .await;
     let reference = reference(&sim).await;
-    (sim, reference, tempfile::tempdir().unwrap())
+    (sim, reference)
+}
+
+/// The `cxetl run genesys` command line of a slow run into `target`.
+fn slow_run(sim: &Simulator, target: &Target) -> (Vec<String>, Vec<(String, String)>) {
+    let (args, mut env) = GENESYS.command(sim, &out_at(&target.url(), &SLOW_PLAN));
+    env.extend(target.env());
+    (args, env)
 }
 
 /// [`store::assert_exactly_once`] for Genesys.
@@ -65,19 +72,19 @@ async fn reference(sim: &Simulator) -> BTreeMap<String, usize> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn daily_then_hourly_then_daily_is_exactly_once_on_both_stores() {
+async fn daily_then_hourly_then_daily_is_exactly_once_on_every_store() {
     let sim = start(small_config(1500)).await;
     let reference = reference(&sim).await;
-    for target in Target::both().await {
+    for target in Target::all().await {
         let ctx = target.name();
-        let check = |step: &str| {
-            assert_exactly_once(&target.dir(), &sim, &reference, &format!("{ctx} {step}"))
+        let check = |dir: &Path, step: &str| {
+            assert_exactly_once(dir, &sim, &reference, &format!("{ctx} {step}"))
         };
         target
             .run(GENESYS, &sim, START, END, &["--genesys-api", "jobs"])
             .await
             .expect_code(0);
-        check("daily");
+        check(&target.view().await, "daily");
 
         target
             .run(
@@ -89,8 +96,9 @@ async fn daily_then_hourly_then_daily_is_exactly_once_on_both_stores() {
             )
             .await
             .expect_code(0);
-        check("hourly inside the day");
-        let names: Vec<String> = table_files(&target.dir(), "conversations")
+        let view = target.view().await;
+        check(&view, "hourly inside the day");
+        let names: Vec<String> = table_files(&view, "conversations")
             .iter()
             .map(|p| p.file_name().unwrap().to_str().unwrap().to_string())
             .collect();
@@ -111,9 +119,10 @@ async fn daily_then_hourly_then_daily_is_exactly_once_on_both_stores() {
             .run(GENESYS, &sim, START, END, &["--genesys-api", "jobs"])
             .await
             .expect_code(0);
-        check("daily again");
+        let view = target.view().await;
+        check(&view, "daily again");
         assert_eq!(
-            table_files(&target.dir(), "conversations").len(),
+            table_files(&view, "conversations").len(),
             2,
             "{ctx}: back to one file per day"
         );
@@ -122,100 +131,117 @@ async fn daily_then_hourly_then_daily_is_exactly_once_on_both_stores() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_run_then_resume() {
-    let (sim, reference, out) = slow_run_setup(120).await;
-    let (args, env) = GENESYS.command(&sim, &out_at(out.path(), &SLOW_PLAN));
-    let mut child = std::process::Command::new(BIN)
-        .args(&args)
-        .envs(env)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // Wait (bounded) until at least one slice is checkpointed, then kill -9.
-    let state = out.path().join("_state");
-    let mut waited = 0;
-    while all_files(&state).is_empty() && waited < 600 {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        waited += 1;
-    }
-    child.kill().unwrap();
-    let status = child.wait().unwrap();
-    assert!(!status.success(), "the run should have been killed mid-way");
-    assert!(
-        !all_files(&state).is_empty(),
-        "the killed run left its checkpoint"
-    );
+    let (sim, reference) = slow_run_setup(120).await;
+    for target in Target::all().await {
+        let ctx = format!("{} after SIGKILL", target.name());
+        let (args, env) = slow_run(&sim, &target);
+        let mut child = std::process::Command::new(BIN)
+            .args(&args)
+            .envs(env)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait (bounded) until at least one slice is checkpointed, then kill -9.
+        let mut waited = 0;
+        while target.count("_state").await == 0 && waited < 600 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            waited += 1;
+        }
+        child.kill().unwrap();
+        let status = child.wait().unwrap();
+        assert!(
+            !status.success(),
+            "{ctx}: the run should have been killed mid-way"
+        );
+        assert!(
+            target.count("_state").await > 0,
+            "{ctx}: the killed run left its checkpoint"
+        );
 
-    let resumed = Subject::Genesys
-        .run(&sim, START, END, out.path(), &SLOW_PLAN)
-        .await;
-    resumed.expect_code(0);
-    assert!(resumed.stderr.contains("resuming an interrupted run"));
-    assert_exactly_once(out.path(), &sim, &reference, "after SIGKILL");
+        let resumed = target.run(GENESYS, &sim, START, END, &SLOW_PLAN).await;
+        resumed.expect_code(0);
+        assert!(
+            resumed.stderr.contains("resuming an interrupted run"),
+            "{ctx}"
+        );
+        assert_exactly_once(&target.view().await, &sim, &reference, &ctx);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_overlapping_concurrent_run_fails_and_leaves_the_other_intact() {
-    let (sim, reference, out) = slow_run_setup(100).await;
-    let first = {
-        let (args, env) = GENESYS.command(&sim, &out_at(out.path(), &SLOW_PLAN));
-        tokio::spawn(async move { cxetl_with_env(&args, &env).await })
-    };
-    let leases = out.path().join("_leases");
-    let mut waited = 0;
-    while all_files(&leases).len() < 2 && waited < 600 {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        waited += 1;
+    let (sim, reference) = slow_run_setup(100).await;
+    for target in Target::all().await {
+        let ctx = target.name();
+        let first = {
+            let (args, env) = slow_run(&sim, &target);
+            tokio::spawn(async move { cxetl_with_env(&args, &env).await })
+        };
+        let mut waited = 0;
+        while target.count("_leases").await < 2 && waited < 600 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            waited += 1;
+        }
+        let second = target
+            .run(
+                GENESYS,
+                &sim,
+                "2026-11-21",
+                "2026-11-23",
+                &["--genesys-api", "query"],
+            )
+            .await;
+        second.expect_code(6);
+        assert!(
+            second.stderr.contains("is writing"),
+            "{ctx}: {}",
+            second.stderr
+        );
+        first.await.unwrap().expect_code(0);
+        let context = format!("{ctx}: the first run");
+        assert_exactly_once(&target.view().await, &sim, &reference, &context);
     }
-    let second = Subject::Genesys
-        .run(
-            &sim,
-            "2026-11-21",
-            "2026-11-23",
-            out.path(),
-            &["--genesys-api", "query"],
-        )
-        .await;
-    second.expect_code(6);
-    assert!(second.stderr.contains("is writing"), "{}", second.stderr);
-    first.await.unwrap().expect_code(0);
-    assert_exactly_once(out.path(), &sim, &reference, "the first run");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_bucket_or_credentials_fail_before_any_vendor_request() {
     let sim = start(small_config(100)).await;
-    let s3 = S3Server::start().await;
-    let wrong_bucket = GENESYS
-        .run_to(&sim, START, END, "s3://no-such-bucket/cx", &[], &s3.env())
-        .await;
-    wrong_bucket.expect_code(6);
-    assert!(
-        wrong_bucket.stderr.contains("NoSuchBucket"),
-        "{}",
-        wrong_bucket.stderr
-    );
-    let mut bad_key = s3.env();
-    bad_key.retain(|(k, _)| k != "AWS_SECRET_ACCESS_KEY");
-    bad_key.push(("AWS_SECRET_ACCESS_KEY".into(), "not-the-key".into()));
-    let bad_credentials = GENESYS
-        .run_to(
-            &sim,
-            START,
-            END,
-            &format!("s3://{BUCKET}/cx"),
-            &[],
-            &bad_key,
-        )
-        .await;
-    bad_credentials.expect_code(6);
-    assert!(!bad_credentials.stderr.contains("not-the-key"));
+    for target in Target::all().await {
+        let ctx = target.name();
+        let Some(missing) = target.missing_bucket_url() else {
+            continue;
+        };
+        let wrong_bucket = GENESYS
+            .run_to(&sim, START, END, &missing, &[], &target.env())
+            .await;
+        wrong_bucket.expect_code(6);
+        // Each store's own word for it.
+        let said = ["NoSuchBucket", "ContainerNotFound", "404 Not Found"];
+        assert!(
+            said.iter().any(|s| wrong_bucket.stderr.contains(s)),
+            "{ctx}: {}",
+            wrong_bucket.stderr
+        );
+        assert!(
+            wrong_bucket.stderr.contains("preflight"),
+            "{ctx}: {}",
+            wrong_bucket.stderr
+        );
+        assert_eq!(wrong_bucket.summary()["status"], "failed", "{ctx}");
+        if let Some((bad_key, secret)) = target.wrong_secret_env() {
+            let url = target.url();
+            let bad_credentials = GENESYS.run_to(&sim, START, END, &url, &[], &bad_key).await;
+            bad_credentials.expect_code(6);
+            assert!(!bad_credentials.stderr.contains(&secret), "{ctx}");
+            assert!(!bad_credentials.stdout.contains(&secret), "{ctx}");
+        }
+    }
     let log: Vec<String> = sim.request_log().iter().map(|r| r.path.clone()).collect();
     assert!(
         log.is_empty(),
         "no vendor request before the output is known to be writable: {log:?}"
     );
-    assert_eq!(wrong_bucket.summary()["status"], "failed");
 }
 
 /// For CI: writes the daily → hourly → daily → lookback sequence to the S3 server and
@@ -252,7 +278,7 @@ async fn export_s3_dataset_for_duckdb() {
             .run(GENESYS, &sim, start, end, extra)
             .await
             .expect_code(0);
-        copy_dir(&target.dir(), &export.join(name));
+        copy_dir(&target.view().await, &export.join(name));
     }
     let truth = sim.ground_truth(&Interval::parse(START, END).unwrap());
     let json = serde_json::json!({"conversations": truth.count, "total_duration_ms": truth.duration_ms_sum});

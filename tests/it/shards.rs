@@ -1,5 +1,5 @@
 //! Scale-out: the shards `cxetl plan` prints, run as parallel processes
-//! into one lake (local disk and the in-process S3 server), equal one serial
+//! into one lake (every store of `Target::all`), equal one serial
 //! run over the whole interval, every conversation exactly once.
 
 use crate::common::store::{table_rows, Target};
@@ -11,7 +11,7 @@ const START: &str = "2026-11-08";
 const END: &str = "2026-11-20";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn four_shards_in_parallel_equal_one_serial_run_locally_and_on_s3() {
+async fn four_shards_in_parallel_equal_one_serial_run_on_every_store() {
     let whole = Interval::parse(START, END).unwrap();
     let sim = start(SimConfig {
         interval: whole,
@@ -24,7 +24,7 @@ async fn four_shards_in_parallel_equal_one_serial_run_locally_and_on_s3() {
         .await
         .expect_code(0);
     let reference = table_rows(Subject::Genesys, serial.path());
-    for target in Target::both().await {
+    for target in Target::all().await {
         let (_, mut env) = Subject::Genesys.command(&sim, &[]);
         env.extend(target.env());
         let plan_args: Vec<String> = [
@@ -80,7 +80,7 @@ async fn four_shards_in_parallel_equal_one_serial_run_locally_and_on_s3() {
                 String::from_utf8_lossy(&done.stderr)
             );
         }
-        let dir = target.dir();
+        let dir = target.view().await;
         let truth = sim.ground_truth(&whole);
         let got = conversations(&dir);
         assert_eq!(

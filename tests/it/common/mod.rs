@@ -31,6 +31,9 @@ macro_rules! for_each_subject {
     )*};
 }
 
+pub mod azurite;
+pub mod emulator;
+pub mod gcs;
 pub mod s3;
 pub mod store;
 pub mod subject;
@@ -90,9 +93,19 @@ pub async fn cxetl_with_env(args: &[String], env: &[(String, String)]) -> Run {
             .env("RUST_LOG", "cxetl=debug,warn")
             .env("NO_COLOR", "1");
         for (k, _) in std::env::vars() {
-            if ["GENESYS_", "CXONE_", "CXETL_", "AWS_"]
-                .iter()
-                .any(|p| k.starts_with(p))
+            if [
+                "GENESYS_",
+                "CXONE_",
+                "CXETL_",
+                "AWS_",
+                "AZURE_",
+                "AZURITE_",
+                "GOOGLE_",
+                "STORAGE_EMULATOR_HOST",
+                "SERVICE_ACCOUNT",
+            ]
+            .iter()
+            .any(|p| k.starts_with(p))
             {
                 cmd.env_remove(k);
             }
