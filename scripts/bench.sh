@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end benchmarks of cxetl against its loopback simulator (issue 5).
 #
-#   scripts/bench.sh [quick|full|throughput|replay|ratelimit|rss|dlt|duckdb]...
+#   scripts/bench.sh [quick|full|throughput|replay|ratelimit|rss|dlt|duckdb|backfill]...
 #
 #   quick       build, throughput (200k), replay (50k), rate-limited run (150 pages)  ~4-6 min
 #   full        throughput, replay (100k), rate-limited run (600 pages), RSS 100k vs 1M,
@@ -16,8 +16,13 @@
 #   rss         peak RSS of `cxetl run` at 100k and 1M conversations
 #   dlt         the dlt baseline (/work/shared/bench/dlt) in a venv under target/bench/venv
 #   duckdb      DuckDB read_json + unnest + COPY … (FORMAT parquet) over the captured pages
+#   backfill    a 60-day Genesys backfill (async jobs that take BF_JOB_LATENCY_MS to run,
+#               300 req/min enforced per token): `cxetl plan --shards 1` vs `--shards 4`,
+#               the shards run as parallel processes, each with its own token; wall
+#               time vs the lower bound of each, and the ratio             ~4 min
 #
-# Sizes are environment variables: TP_N, REPLAY_N, RL_N, RSS_SMALL, RSS_LARGE, DLT_PAGES;
+# Sizes are environment variables: TP_N, REPLAY_N, RL_N, RSS_SMALL, RSS_LARGE, DLT_PAGES,
+# BF_N, BF_DAYS, BF_JOB_LATENCY_MS, BF_POLL_MS (CXETL_JOB_POLL_MS of the backfill runs);
 # BENCH_NO_BUILD=1 skips the release build (binaries already built).
 # Everything lands under target/bench/; the table at the end is also written to
 # target/bench/results.md. Only 127.0.0.1 is contacted (plus PyPI for the venv).
@@ -326,6 +331,85 @@ EOF
     tail -1 "$ROWS" | tr '\t' '|' >&2
 }
 
+# backfill: one simulator (job latency, 300 req/min per token), then for 1 and
+# 4 shards: `cxetl plan`, every shard's args as its own process, all at once.
+# Its own table (bf.tsv): the rows above are single runs.
+BF_ROWS=$BENCH/bf.tsv
+backfill() {
+    local n=${BF_N:-300000} days=${BF_DAYS:-60} latency=${BF_JOB_LATENCY_MS:-4000}
+    local start=2026-09-01 end
+    end=$(date -u -d "$start + $days days" +%F)
+    : >"$BF_ROWS"
+    start_sim "bf-$n" --conversations "$n" --start "$start" --end "$end" \
+        --job-latency-ms "$latency" --rate-limit 300
+    local shards
+    for shards in 1 4; do
+        local name="bf-$n-s$shards" out
+        out=$BENCH/$name.out
+        rm -rf "$out" "$BENCH/$name".shard*
+        "$BIN" plan genesys --start "$start" --end "$end" --shards "$shards" \
+            --streams conversations --genesys-api jobs --output "$out" >"$BENCH/$name.plan"
+        log "$name: $shards shard(s): $(python3 -c "import json,sys; print(', '.join(s['start'][:10] + '..' + s['end'][:10] for s in json.load(open(sys.argv[1]))['shards']))" "$BENCH/$name.plan")"
+        local pids=() i=0 t0 t1 line rc=0
+        t0=$(date +%s.%N)
+        while IFS= read -r line; do
+            eval "local args=($line)"
+            CXETL_JOB_POLL_MS=${BF_POLL_MS:-1000} "$BIN" "${args[@]}" \
+                >"$BENCH/$name.shard$i.stdout" 2>"$BENCH/$name.shard$i.stderr" &
+            pids+=($!)
+            i=$((i + 1))
+        done < <(python3 -c "import json,shlex,sys; [print(shlex.join(s['args'])) for s in json.load(open(sys.argv[1]))['shards']]" "$BENCH/$name.plan")
+        for p in "${pids[@]}"; do wait "$p" || rc=$?; done
+        t1=$(date +%s.%N)
+        ((rc == 0)) || { echo "a shard exited $rc" >&2; tail -n 3 "$BENCH/$name".shard*.stderr >&2; }
+        python3 - "$name" "$BENCH" "$shards" "$t0" "$t1" "$latency" "$rc" >>"$BF_ROWS" <<'EOF'
+import glob, json, math, sys
+from datetime import datetime
+name, bench, shards, t0, t1, latency, rc = sys.argv[1:8]
+wall = float(t1) - float(t0)
+rate = 300 / 60  # requests/s per token, enforced by the simulator
+conv = req = throttled = 0
+rate_bound = latency_bound = 0.0
+for f in sorted(glob.glob(f"{bench}/{name}.shard*.stdout")):
+    s = json.loads(open(f).read().strip().splitlines()[-1])
+    http = s["http"]
+    api = http["requests"] - http["token_requests"]
+    conv += s["conversations"]
+    req += http["requests"]
+    throttled += http["throttled"]
+    # Each shard has its own token: its requests at 5/s; and its slices (one
+    # job each, --concurrency 4 at once) each wait the job latency.
+    rate_bound = max(rate_bound, api / rate)
+    iv = [datetime.fromisoformat(s["interval"][k].replace("Z", "+00:00")) for k in ("start", "end")]
+    slices = math.ceil((iv[1] - iv[0]).total_seconds() / 86400)  # --slice 1d
+    latency_bound = max(latency_bound, math.ceil(slices / 4) * int(latency) / 1000)
+bound = max(rate_bound, latency_bound)
+print("\t".join([name, shards, str(conv), str(req), str(throttled), f"{wall:.1f}",
+                 f"{bound:.1f}", f"{wall / bound:.2f}",
+                 f"rate bound {rate_bound:.1f}s, job-latency bound {latency_bound:.1f}s"
+                 + ("" if rc == "0" else f"; exit {rc}")]))
+EOF
+        tail -n 1 "$BF_ROWS" | tr '\t' '|' >&2
+    done
+    stop_sim
+    python3 - "$BF_ROWS" "$n" "$days" "$latency" <<'EOF' | tee "$BENCH/backfill.md"
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+n, days, latency = sys.argv[2:5]
+print()
+print(f"Backfill of {days} days, {int(n):,} conversations, jobs of {latency} ms, 300 req/min per token")
+print()
+print("| run | shards | conversations | requests | 429s | wall s | lower bound s | wall/bound | notes |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+for r in rows:
+    print("| " + " | ".join(r) + " |")
+if len(rows) == 2:
+    w1, w4 = float(rows[0][5]), float(rows[1][5])
+    print()
+    print(f"1 shard / 4 shards: **{w1 / w4:.2f}×** ({w1:.1f}s vs {w4:.1f}s)")
+EOF
+}
+
 # ---------------------------------------------------------------------------
 
 report() {
@@ -379,10 +463,12 @@ for m in "${modes[@]}"; do
     rss) rss ;;
     dlt) dlt ;;
     duckdb) duckdb_pages ;;
+    backfill) backfill ;;
     *)
-        echo "unknown scenario $m (quick|full|throughput|replay|ratelimit|rss|dlt|duckdb)" >&2
+        echo "unknown scenario $m (quick|full|throughput|replay|ratelimit|rss|dlt|duckdb|backfill)" >&2
         exit 2
         ;;
     esac
 done
-report
+# The backfill prints its own table.
+if [[ -s "$ROWS" ]]; then report; fi

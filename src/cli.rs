@@ -197,6 +197,9 @@ pub struct SimulateArgs {
     /// The first N async jobs end FAILED.
     #[arg(long, default_value_t = 0)]
     pub job_failures: u32,
+    /// Genesys: async jobs stay QUEUED/PENDING this many milliseconds after submission.
+    #[arg(long, default_value_t = 0)]
+    pub job_latency_ms: u64,
     /// Enforce a request budget per minute per token (429 beyond it).
     #[arg(long)]
     pub rate_limit: Option<u32>,

@@ -77,6 +77,7 @@ fn sim_config(a: &SimulateArgs) -> Result<SimConfig> {
             ))
         })?,
         page_latency: Duration::from_millis(a.latency_ms),
+        job_latency: Duration::from_millis(a.job_latency_ms),
         bad_records: a.bad_records,
         activity_periods_per_agent_day: a.activity_periods_per_agent_day,
         data_availability,

@@ -91,6 +91,10 @@ pub struct SimConfig {
     pub data_availability: Option<DateTime<Utc>>,
     /// Added to every API (non-token) response, faults included.
     pub page_latency: Duration,
+    /// Genesys: how long an async job stays QUEUED/PENDING after its
+    /// submission before it ends (it also always shows its first one or two
+    /// polls as waiting). Zero: only those polls, no wall-clock wait.
+    pub job_latency: Duration,
     /// Number of malformed conversations mixed in, in addition to
     /// [`SimConfig::conversations`]. Kinds cycle: missing `conversationId`,
     /// `conversationStart` "not-a-date", `participants` as a string, a
@@ -130,6 +134,7 @@ impl Default for SimConfig {
             token_latency: Duration::ZERO,
             data_availability: None,
             page_latency: Duration::ZERO,
+            job_latency: Duration::ZERO,
             bad_records: 0,
             activity_periods_per_agent_day: 6,
             faults: Faults::default(),

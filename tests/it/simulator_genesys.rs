@@ -761,3 +761,63 @@ async fn reset_sends_headers_then_drops_the_connection() {
         "page latency applies to faults"
     );
 }
+
+/// `job_latency`: no poll answered before the latency has passed since the
+/// submission shows the job ended, however often it is polled, and results
+/// are refused until then. Timing is judged from the client's side, where
+/// it is a guarantee, not a guess: the job was submitted after `t0`, so a
+/// poll answered before `t0 + latency` was decided before the job's
+/// latency was up.
+#[tokio::test]
+async fn job_latency_keeps_jobs_pending_until_it_has_passed() {
+    let latency = Duration::from_millis(400);
+    let sim = simulator::start(
+        SimConfig {
+            job_latency: latency,
+            ..config(100)
+        },
+        0,
+    )
+    .await
+    .unwrap();
+    let c = Client::new(&sim).await;
+    let t0 = std::time::Instant::now();
+    let (st, b) = c
+        .post(
+            &format!("{DETAILS}/jobs"),
+            json!({"interval": "2026-11-21T00:00:00.000Z/2026-11-22T00:00:00.000Z"}),
+        )
+        .await;
+    assert_eq!(st, 202);
+    let job = b["jobId"].as_str().unwrap().to_string();
+    let mut seen = Vec::new();
+    let done_after = loop {
+        let (st, b) = c.get(&format!("{DETAILS}/jobs/{job}")).await;
+        let answered = t0.elapsed();
+        assert_eq!(st, 200);
+        let state = b["state"].as_str().unwrap().to_string();
+        if answered < latency {
+            assert!(
+                state == "QUEUED" || state == "PENDING",
+                "{state} after {answered:?}"
+            );
+            if state == "PENDING" {
+                let (st, _) = c.get(&format!("{DETAILS}/jobs/{job}/results")).await;
+                assert_eq!(st, 400, "no results while pending");
+            }
+        }
+        seen.push(state.clone());
+        if state == "FULFILLED" {
+            break answered;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(done_after >= latency, "{done_after:?}");
+    assert_eq!(seen[0], "QUEUED");
+    let (st, b) = c
+        .get(&format!("{DETAILS}/jobs/{job}/results?pageSize=1000"))
+        .await;
+    assert_eq!(st, 200);
+    let truth = sim.ground_truth(&iv("2026-11-21T00:00:00Z", "2026-11-22T00:00:00Z"));
+    assert!(b["conversations"].as_array().unwrap().len() >= truth.count);
+}

@@ -159,7 +159,7 @@ impl Genesys {
                 Reply::json(StatusCode::OK, serde_json::to_vec(&body).expect("json"))
             }
             (&Method::GET, ["jobs", id], _) => {
-                self.job_status(family, id).unwrap_or_else(not_found)
+                self.job_status(app, family, id).unwrap_or_else(not_found)
             }
             (&Method::DELETE, ["jobs", id], _) => {
                 self.delete_job(family, id).unwrap_or_else(not_found)

@@ -15,6 +15,7 @@ use bytes::Bytes;
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Every job submitted and not deleted.
 #[derive(Default)]
@@ -41,6 +42,8 @@ struct Job {
     polls: u32,
     terminal: Option<&'static str>,
     submitted_ms: i64,
+    /// When it was submitted, for [`crate::simulator::SimConfig::job_latency`].
+    submitted: Instant,
     completed_ms: Option<i64>,
     indices: Arc<Vec<u32>>,
 }
@@ -107,6 +110,7 @@ impl Genesys {
                 polls: 0,
                 terminal: None,
                 submitted_ms: chrono::Utc::now().timestamp_millis(),
+                submitted: Instant::now(),
                 completed_ms: None,
                 indices: Arc::new(indices),
             },
@@ -117,23 +121,25 @@ impl Genesys {
         )
     }
 
-    pub(super) fn job_status(&self, family: Family, id: &str) -> Option<Reply> {
+    pub(super) fn job_status(&self, app: &App, family: Family, id: &str) -> Option<Reply> {
         let mut jobs = self.jobs.lock().expect("jobs lock");
         let job = jobs.by_id.get_mut(id).filter(|j| j.family == family)?;
         job.polls += 1;
-        // Deterministic progress: odd jobs show QUEUED then PENDING, even jobs
-        // QUEUED only, before the terminal state. No wall clock involved.
-        let waiting_polls = 1 + job.seq % 2;
-        let state = match job.terminal {
-            Some(t) => t,
-            None if job.polls > waiting_polls => {
+        let waiting = waiting_state(
+            job.polls,
+            job.seq,
+            job.submitted.elapsed(),
+            app.cfg.job_latency,
+        );
+        let state = match (job.terminal, waiting) {
+            (Some(t), _) => t,
+            (None, Some(w)) => w,
+            (None, None) => {
                 let t = if job.fail { "FAILED" } else { "FULFILLED" };
                 job.terminal = Some(t);
                 job.completed_ms = Some(chrono::Utc::now().timestamp_millis());
                 t
             }
-            None if job.polls == 1 => "QUEUED",
-            None => "PENDING",
         };
         let mut body = serde_json::Map::new();
         body.insert("state".into(), state.into());
@@ -232,6 +238,25 @@ impl Genesys {
     }
 }
 
+/// The state the `polls`-th status poll of job number `seq` shows while the
+/// job is still running, `None` once it may end. Deterministic progress:
+/// odd jobs show QUEUED then PENDING, even jobs QUEUED only; and, when
+/// `latency` is set, PENDING until that long has passed since submission
+/// (a real analytics job takes seconds to minutes).
+fn waiting_state(
+    polls: u32,
+    seq: u32,
+    waited: Duration,
+    latency: Duration,
+) -> Option<&'static str> {
+    let waiting_polls = 1 + seq % 2;
+    match (polls, polls > waiting_polls && waited >= latency) {
+        (_, true) => None,
+        (1, false) => Some("QUEUED"),
+        (_, false) => Some("PENDING"),
+    }
+}
+
 fn encode_cursor(job: &str, offset: usize) -> String {
     URL_SAFE_NO_PAD.encode(format!("{job}:{offset}"))
 }
@@ -240,4 +265,37 @@ fn decode_cursor(job: &str, cursor: &str) -> Option<usize> {
     let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
     let (j, off) = raw.rsplit_once(':')?;
     (j == job).then(|| off.parse().ok()).flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::waiting_state;
+    use std::time::Duration;
+
+    const NONE: Duration = Duration::ZERO;
+
+    #[test]
+    fn without_latency_jobs_end_after_their_waiting_polls() {
+        // Odd jobs: QUEUED, PENDING, then done; even jobs: QUEUED, then done.
+        let odd: Vec<_> = (1..=3).map(|p| waiting_state(p, 1, NONE, NONE)).collect();
+        assert_eq!(odd, [Some("QUEUED"), Some("PENDING"), None]);
+        let even: Vec<_> = (1..=2).map(|p| waiting_state(p, 2, NONE, NONE)).collect();
+        assert_eq!(even, [Some("QUEUED"), None]);
+    }
+
+    #[test]
+    fn with_latency_a_job_stays_pending_until_the_latency_has_passed() {
+        let latency = Duration::from_secs(2);
+        let ms = Duration::from_millis;
+        assert_eq!(waiting_state(1, 2, ms(0), latency), Some("QUEUED"));
+        // However often it is polled, not before the latency.
+        for polls in 2..50 {
+            assert_eq!(waiting_state(polls, 2, ms(1999), latency), Some("PENDING"));
+        }
+        assert_eq!(waiting_state(2, 2, ms(2000), latency), None);
+        // Nor before its waiting polls, however long it waited.
+        assert_eq!(waiting_state(1, 2, ms(60_000), latency), Some("QUEUED"));
+        assert_eq!(waiting_state(2, 1, ms(60_000), latency), Some("PENDING"));
+        assert_eq!(waiting_state(3, 1, ms(60_000), latency), None);
+    }
 }
