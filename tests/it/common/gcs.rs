@@ -259,6 +259,19 @@ fn decode(s: &str) -> String {
 
 type Answer = Result<Response, Response>;
 
+/// Sends a translated request to fake-gcs-server; its error answers are
+/// passed on as they are, a failed connection as 502.
+async fn forward(request: reqwest::RequestBuilder) -> Result<reqwest::Response, Response> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| (StatusCode::BAD_GATEWAY, e.to_string()).into_response())?;
+    if !response.status().is_success() {
+        return Err(relay_error(response).await);
+    }
+    Ok(response)
+}
+
 /// fake-gcs-server's error answer, passed on with its status.
 async fn relay_error(response: reqwest::Response) -> Response {
     let status = StatusCode::from_u16(response.status().as_u16()).unwrap();
@@ -333,25 +346,21 @@ impl Front {
         );
         related.extend_from_slice(&body);
         related.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let response = self
-            .http
-            .post(format!(
-                "{}/upload/storage/v1/b/{}/o",
-                self.json_api,
-                enc(bucket)
-            ))
-            .query(&query)
-            .header(
-                "content-type",
-                format!("multipart/related; boundary={boundary}"),
-            )
-            .body(related)
-            .send()
-            .await
-            .map_err(|e| (StatusCode::BAD_GATEWAY, e.to_string()).into_response())?;
-        if !response.status().is_success() {
-            return Err(relay_error(response).await);
-        }
+        let response = forward(
+            self.http
+                .post(format!(
+                    "{}/upload/storage/v1/b/{}/o",
+                    self.json_api,
+                    enc(bucket)
+                ))
+                .query(&query)
+                .header(
+                    "content-type",
+                    format!("multipart/related; boundary={boundary}"),
+                )
+                .body(related),
+        )
+        .await?;
         let meta = json(response).await;
         Ok(with_headers(StatusCode::OK, object_headers(&meta), ""))
     }
@@ -375,27 +384,13 @@ impl Front {
         if let Some(g) = generation {
             request = request.query(&[("ifGenerationMatch", g)]);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| (StatusCode::BAD_GATEWAY, e.to_string()).into_response())?;
-        if !response.status().is_success() {
-            return Err(relay_error(response).await);
-        }
+        let response = forward(request).await?;
         let meta = json(response).await;
         Ok(with_headers(StatusCode::OK, object_headers(&meta), ""))
     }
 
     async fn delete(&self, bucket: &str, object: &str) -> Answer {
-        let response = self
-            .http
-            .delete(self.object_url(bucket, object))
-            .send()
-            .await
-            .map_err(|e| (StatusCode::BAD_GATEWAY, e.to_string()).into_response())?;
-        if !response.status().is_success() {
-            return Err(relay_error(response).await);
-        }
+        forward(self.http.delete(self.object_url(bucket, object))).await?;
         Ok(StatusCode::NO_CONTENT.into_response())
     }
 
@@ -408,15 +403,7 @@ impl Front {
         headers: &HeaderMap,
         head: bool,
     ) -> Answer {
-        let response = self
-            .http
-            .get(self.object_url(bucket, object))
-            .send()
-            .await
-            .map_err(|e| (StatusCode::BAD_GATEWAY, e.to_string()).into_response())?;
-        if !response.status().is_success() {
-            return Err(relay_error(response).await);
-        }
+        let response = forward(self.http.get(self.object_url(bucket, object))).await?;
         let meta = json(response).await;
         let mut out = object_headers(&meta);
         if head {
@@ -433,13 +420,7 @@ impl Front {
         if let Some(range) = headers.get("range") {
             request = request.header("range", range.clone());
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| (StatusCode::BAD_GATEWAY, e.to_string()).into_response())?;
-        if !response.status().is_success() {
-            return Err(relay_error(response).await);
-        }
+        let response = forward(request).await?;
         let status = StatusCode::from_u16(response.status().as_u16()).unwrap();
         if let Some(range) = response.headers().get("content-range") {
             out.push((
@@ -463,16 +444,12 @@ impl Front {
                 json_query.push((json, v.clone()));
             }
         }
-        let response = self
-            .http
-            .get(format!("{}/storage/v1/b/{}/o", self.json_api, enc(bucket)))
-            .query(&json_query)
-            .send()
-            .await
-            .map_err(|e| (StatusCode::BAD_GATEWAY, e.to_string()).into_response())?;
-        if !response.status().is_success() {
-            return Err(relay_error(response).await);
-        }
+        let response = forward(
+            self.http
+                .get(format!("{}/storage/v1/b/{}/o", self.json_api, enc(bucket)))
+                .query(&json_query),
+        )
+        .await?;
         let page = json(response).await;
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult>");
         for item in page["items"].as_array().into_iter().flatten() {
