@@ -188,6 +188,7 @@ async fn hash_and_drop_leave_no_original_in_any_output(subject: Subject) {
             }
             quarantine_files += usize::from(file.display().to_string().contains("_quarantine"));
             let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+            assert!(!text.contains(KEY), "the key in {}", file.display());
             for o in &originals {
                 assert!(
                     !text.contains(o.as_str()),
@@ -197,6 +198,10 @@ async fn hash_and_drop_leave_no_original_in_any_output(subject: Subject) {
             }
         }
         assert!(quarantine_files >= 1, "{pii}: quarantine written");
+        assert!(
+            !run.stdout.contains(KEY) && !run.stderr.contains(KEY),
+            "the key logged"
+        );
         for o in &originals {
             assert!(
                 !run.stdout.contains(o.as_str()) && !run.stderr.contains(o.as_str()),

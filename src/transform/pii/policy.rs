@@ -6,7 +6,9 @@ use crate::transform::schema::PiiClass;
 use crate::transform::{Table, TableBatch};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// What happens to one column's values.
+/// What happens to one column's values, ordered by how little of the
+/// original each lets through (where one JSON field stands for several
+/// columns, the quarantine takes the greatest).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Action {
     /// Written as received.
