@@ -97,6 +97,8 @@ pub struct Summary {
     pub elapsed_s: f64,
     /// Output location.
     pub output: String,
+    /// Table format of the output: `parquet` or `delta`.
+    pub format: crate::sink::Format,
     /// Why the run failed (absent on success).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -168,6 +170,7 @@ impl SummaryBuilder {
                 api: ApiReported::default(),
                 elapsed_s: 0.0,
                 output: output.to_string(),
+                format: crate::sink::Format::default(),
                 error: None,
                 streams: streams
                     .iter()
@@ -186,6 +189,11 @@ impl SummaryBuilder {
             },
             ended: 0,
         }
+    }
+
+    /// Records the table format the run writes.
+    pub fn format(&mut self, format: crate::sink::Format) {
+        self.summary.format = format;
     }
 
     /// Sets the number of planned slices.

@@ -42,6 +42,7 @@ pub async fn run(args: RunArgs, show_progress: bool) -> Result<()> {
         concurrency: settings.run.concurrency,
         max_bad_records: settings.run.max_bad_records,
         snapshot_max_age: settings.run.snapshot_max_age,
+        format: settings.run.format,
         run_id: pipeline::new_run_id(),
         progress: pipeline::progress::Progress::new(show_progress),
     };

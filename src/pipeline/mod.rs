@@ -34,6 +34,8 @@ pub struct RunConfig {
     pub max_bad_records: Option<u64>,
     /// Snapshots of today younger than this are not taken again.
     pub snapshot_max_age: Duration,
+    /// Parquet files or Delta tables.
+    pub format: crate::sink::Format,
     /// Names the staging folder and tags the logs.
     pub run_id: String,
     /// Live counters for the terminal status line (hidden by default).
@@ -100,7 +102,8 @@ pub async fn run(
         .iter()
         .map(|(s, k, t)| (*s, *k, t.as_slice()))
         .collect();
-    let dataset = Dataset::new(config.output.clone(), vendor, config.run_id.clone());
+    let dataset = Dataset::new(config.output.clone(), vendor, config.run_id.clone())
+        .with_format(config.format);
     let mut summary = SummaryBuilder::new(
         vendor,
         &config.interval,
@@ -108,6 +111,7 @@ pub async fn run(
         dataset.display(),
         &names,
     );
+    summary.format(config.format);
 
     let result = async {
         dataset.preflight().await?;
@@ -165,7 +169,7 @@ async fn snapshot_age(
         return Ok(None);
     };
     Ok(dataset
-        .modified(&dataset.data_file(table, day))
+        .published_at(table, day)
         .await?
         .map(|at| (chrono::Utc::now() - at).to_std().unwrap_or_default()))
 }

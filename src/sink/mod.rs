@@ -8,6 +8,8 @@
 //! covers. Readers of the table folders therefore only ever see whole files.
 
 pub mod checkpoint;
+pub mod delta;
+pub mod format;
 pub mod layout;
 pub mod lease;
 pub mod parquet;
@@ -25,6 +27,7 @@ use object_store::{ObjectStore, PutPayload, WriteMultipart};
 use retry::retry_storage;
 use std::sync::Arc;
 
+pub use format::Format;
 pub use store::Location;
 
 /// Parts uploading at once per file: bounds memory to a few chunks per table.
@@ -38,6 +41,9 @@ pub struct Dataset {
     run_id: String,
     publish_lock: Arc<tokio::sync::Mutex<()>>,
     staged_seq: Arc<std::sync::atomic::AtomicU64>,
+    format: Format,
+    /// `--format delta`: the tables' snapshots as this run last read them.
+    delta: Arc<tokio::sync::Mutex<delta::Snapshots>>,
 }
 
 /// A file written under staging, ready to publish.
@@ -113,7 +119,19 @@ impl Dataset {
             run_id: run_id.into(),
             publish_lock: Default::default(),
             staged_seq: Default::default(),
+            format: Format::default(),
+            delta: Default::default(),
         }
+    }
+
+    /// The same lake written in `format`.
+    pub fn with_format(self, format: Format) -> Self {
+        Dataset { format, ..self }
+    }
+
+    /// The table format this run publishes.
+    pub fn format(&self) -> Format {
+        self.format
     }
 
     /// The vendor whose partitions this run writes.
@@ -238,17 +256,9 @@ impl Dataset {
         layout::staging_dir(self.root(), &self.run_id).child(format!("{n:06}.{ext}"))
     }
 
-    /// Publishes the staged files of `slice` and retires the files they replace.
-    ///
-    /// In each table folder (and the quarantine folder) of the slice's date,
-    /// every earlier file whose interval overlaps `slice` is replaced: one
-    /// that lies inside `slice` is simply removed once the new files are in
-    /// place; one that reaches outside it first has its rows outside `slice`
-    /// rewritten into files named for the remaining pieces ([`reslice`]).
-    /// Order: new files renamed into place, then the rewritten pieces, then
-    /// the replaced files deleted. A crash in between can leave a
-    /// conversation visible twice until the same run is repeated (which then
-    /// converges), never missing and never in a partial file.
+    /// Publishes the staged files of `slice` and retires the files they
+    /// replace, as Parquet files ([`Dataset::publish_files`]) or as one Delta
+    /// commit per table ([`delta`]).
     pub async fn publish(
         &self,
         slice: &Interval,
@@ -259,6 +269,42 @@ impl Dataset {
         // Slices of one run that share a date partition publish one at a
         // time: each must see the files the previous one left.
         let _serial = self.publish_lock.lock().await;
+        match self.format {
+            Format::Parquet => self.publish_files(slice, stream, tables, staged).await,
+            Format::Delta => delta::publish(self, slice, stream, tables, staged).await,
+        }
+    }
+
+    /// When `table`'s file for the whole day `day` (a snapshot) was published.
+    pub async fn published_at(
+        &self,
+        table: Table,
+        day: &Interval,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        match self.format {
+            Format::Parquet => self.modified(&self.data_file(table, day)).await,
+            Format::Delta => delta::published_at(self, table, day).await,
+        }
+    }
+
+    /// Publishes as Parquet files with deterministic names.
+    ///
+    /// In each table folder (and the quarantine folder) of the slice's date,
+    /// every earlier file whose interval overlaps `slice` is replaced: one
+    /// that lies inside `slice` is simply removed once the new files are in
+    /// place; one that reaches outside it first has its rows outside `slice`
+    /// rewritten into files named for the remaining pieces ([`reslice`]).
+    /// Order: new files renamed into place, then the rewritten pieces, then
+    /// the replaced files deleted. A crash in between can leave a
+    /// conversation visible twice until the same run is repeated (which then
+    /// converges), never missing and never in a partial file.
+    async fn publish_files(
+        &self,
+        slice: &Interval,
+        stream: &str,
+        tables: &[Table],
+        staged: Vec<StagedFile>,
+    ) -> Result<Vec<PublishedFile>> {
         let mut groups: std::collections::BTreeMap<Interval, Vec<reslice::Member>> =
             Default::default();
         for table in tables {
