@@ -15,6 +15,8 @@
 #   rss         peak RSS of `cxetl run` at 100k and 1M conversations
 #   dlt         the dlt baseline (/work/shared/bench/dlt) in a venv under target/bench/venv
 #   duckdb      DuckDB read_json + unnest + COPY … (FORMAT parquet) over the captured pages
+#   delta       the query-API throughput run as --format parquet and --format delta, alternated
+#               DELTA_REPEAT times (default 2) on fresh simulators (issue 14: within 10 %)
 #
 # Sizes are environment variables: TP_N, REPLAY_N, RL_N, RSS_SMALL, RSS_LARGE, DLT_PAGES;
 # BENCH_NO_BUILD=1 skips the release build (binaries already built).
@@ -216,6 +218,20 @@ throughput() {
     run_cxetl "tp-query-$n" 2026-11-20 2026-11-23 0 --genesys-api query --rate-per-minute 1000000
 }
 
+# --format parquet and --format delta back to back, alternated, so drift in
+# machine load hits both alike. Hourly slices: 72 commits per table.
+delta_vs_parquet() {
+    local n=${TP_N:-200000} i
+    for ((i = 1; i <= ${DELTA_REPEAT:-2}; i++)); do
+        local f
+        for f in parquet delta; do
+            start_sim "fmt-$f-$n-$i" --conversations "$n"
+            run_cxetl "fmt-$f-$n-$i" 2026-11-20 2026-11-23 0 --genesys-api query \
+                --rate-per-minute 1000000 --slice 1h --format "$f"
+        done
+    done
+}
+
 REPLAY_DIR=""
 capture() {
     local n=$1
@@ -375,8 +391,9 @@ for m in "${modes[@]}"; do
     rss) rss ;;
     dlt) dlt ;;
     duckdb) duckdb_pages ;;
+    delta) delta_vs_parquet ;;
     *)
-        echo "unknown scenario $m (quick|full|throughput|replay|ratelimit|rss|dlt|duckdb)" >&2
+        echo "unknown scenario $m (quick|full|throughput|replay|ratelimit|rss|dlt|duckdb|delta)" >&2
         exit 2
         ;;
     esac

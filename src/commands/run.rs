@@ -94,10 +94,26 @@ fn dry_run(
         let files: Vec<String> = stream
             .tables()
             .iter()
-            .map(|t| {
-                let rel =
-                    cxetl::sink::layout::data_file(&Default::default(), *t, vendor, &work.interval);
-                format!("{root}/{rel}")
+            .map(|t| match settings.run.format {
+                cxetl::sink::Format::Parquet => {
+                    let rel = cxetl::sink::layout::data_file(
+                        &Default::default(),
+                        *t,
+                        vendor,
+                        &work.interval,
+                    );
+                    format!("{root}/{rel}")
+                }
+                // Delta data files get unique names at publish; the commit is per table.
+                cxetl::sink::Format::Delta => {
+                    let rel = cxetl::sink::layout::partition_dir(
+                        &Default::default(),
+                        *t,
+                        vendor,
+                        &work.interval,
+                    );
+                    format!("{root}/{rel}/ (Delta table {root}/{t})", t = t.name())
+                }
             })
             .collect();
         let shown = if work.api == "auto" {

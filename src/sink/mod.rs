@@ -198,7 +198,42 @@ impl Dataset {
             .delete(&moved)
             .await
             .map_err(|e| fail("delete", e))?;
+        if self.format == Format::Delta {
+            self.preflight_create_if_absent(&dir.child(".preflight-commit"))
+                .await?;
+        }
         Ok(())
+    }
+
+    /// Delta commits are objects created only if absent: proves the store
+    /// refuses the second of two creates (S3 `If-None-Match: *`) before
+    /// anything is extracted.
+    async fn preflight_create_if_absent(&self, probe: &Path) -> Result<()> {
+        let create = || {
+            self.store().put_opts(
+                probe,
+                PutPayload::from_static(b"cxetl preflight"),
+                object_store::PutOptions {
+                    mode: object_store::PutMode::Create,
+                    ..Default::default()
+                },
+            )
+        };
+        let first = create().await;
+        let second = create().await;
+        let _ = self.store().delete(probe).await;
+        let refused = |why: String| {
+            Error::Storage(format!(
+                "output {} cannot create an object only if it is absent ({why}), which --format delta needs for its commits; use --format parquet with this store",
+                self.display()
+            ))
+        };
+        match (first, second) {
+            (Ok(_), Err(object_store::Error::AlreadyExists { .. }))
+            | (Ok(_), Err(object_store::Error::Precondition { .. })) => Ok(()),
+            (Ok(_), Ok(_)) => Err(refused("a second create overwrote the first".into())),
+            (Err(e), _) | (_, Err(e)) => Err(refused(e.to_string())),
+        }
     }
 
     /// The final path of `table`'s file for `slice`.
