@@ -115,6 +115,8 @@ pub async fn run(
 
     let result = async {
         dataset.preflight().await?;
+        let tables: Vec<_> = streams.iter().flat_map(|s| s.tables().iter().copied()).collect();
+        dataset.check_format(&tables).await?;
         let dates: Vec<_> = config
             .interval
             .slices(chrono::Duration::days(1))

@@ -205,6 +205,36 @@ impl Dataset {
         Ok(())
     }
 
+    /// Refuses to publish `tables` in a format other than the one their
+    /// folders already hold: Parquet files beside a Delta log would be
+    /// invisible to Delta readers and doubled for globs, and a Parquet run
+    /// would leave a Delta table's log naming files it replaced.
+    pub async fn check_format(&self, tables: &[Table]) -> Result<()> {
+        for table in tables {
+            let dir = self.root().child(table.name());
+            let listed = match self.store().list_with_delimiter(Some(&dir)).await {
+                Ok(l) => l.common_prefixes,
+                Err(object_store::Error::NotFound { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            let named =
+                |f: &dyn Fn(&str) -> bool| listed.iter().any(|p| p.filename().is_some_and(f));
+            let delta = named(&|n| n == "_delta_log");
+            let partitions = named(&|n| n.starts_with("vendor="));
+            let (held, other) = match self.format {
+                Format::Parquet if delta => ("a Delta table", Format::Delta),
+                Format::Delta if partitions && !delta => ("Parquet-format files", Format::Parquet),
+                _ => continue,
+            };
+            return Err(Error::Config(format!(
+                "{}/{} holds {held}; run with --format {other} (or [run] format = \"{other}\"), or choose another --output",
+                self.display(),
+                table.name()
+            )));
+        }
+        Ok(())
+    }
+
     /// Delta commits are objects created only if absent: proves the store
     /// refuses the second of two creates (S3 `If-None-Match: *`) before
     /// anything is extracted.

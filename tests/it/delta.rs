@@ -624,3 +624,52 @@ async fn s3_commits_are_put_if_absent() {
         "s3",
     );
 }
+
+/// One output holds one format per table: a Parquet run into a Delta table
+/// and a Delta run over Parquet files are refused before any request (exit 2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_table_is_not_written_in_both_formats() {
+    let sim = start(small_config(200)).await;
+    let out = tempfile::tempdir().unwrap();
+    let query = ["--genesys-api", "query"];
+    GENESYS
+        .run(&sim, START, MIDDLE, out.path(), &query)
+        .await
+        .expect_code(0);
+    let run = GENESYS
+        .run(
+            &sim,
+            MIDDLE,
+            END,
+            out.path(),
+            &["--genesys-api", "query", "--format", "delta"],
+        )
+        .await;
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("holds Parquet-format files; run with --format parquet"),
+        "{}",
+        run.stderr
+    );
+
+    let delta = tempfile::tempdir().unwrap();
+    GENESYS
+        .run(
+            &sim,
+            START,
+            MIDDLE,
+            delta.path(),
+            &["--genesys-api", "query", "--format", "delta"],
+        )
+        .await
+        .expect_code(0);
+    let run = GENESYS.run(&sim, MIDDLE, END, delta.path(), &query).await;
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("holds a Delta table; run with --format delta"),
+        "{}",
+        run.stderr
+    );
+}
