@@ -673,3 +673,53 @@ async fn a_table_is_not_written_in_both_formats() {
         run.stderr
     );
 }
+
+/// Two runs of one vendor at once (other days, so no lease stops them) both
+/// re-take today's directory snapshot: whichever commits second replaces the
+/// first's files (its race lost, its removes re-planned), so every version
+/// holds each agent once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_snapshots_of_one_day_replace_each_other() {
+    let Some(py) = python() else { return };
+    let subject = Subject::Cxone;
+    let sim = subject.sim(200).await;
+    let out = tempfile::tempdir().unwrap();
+    let args = [
+        "--streams",
+        "agents",
+        "--format",
+        "delta",
+        "--snapshot-max-age",
+        "0",
+    ];
+    for _ in 0..3 {
+        let (a, b) = tokio::join!(
+            subject.run(&sim, START, MIDDLE, out.path(), &args),
+            subject.run(&sim, MIDDLE, END, out.path(), &args),
+        );
+        a.expect_code(0);
+        b.expect_code(0);
+    }
+    for table in ["cxone_agents", "agents"] {
+        let versions = read(&py, out.path(), table, id_column(table), &["all"]);
+        let first = versions[0]["rows"].as_u64().unwrap();
+        assert!(first > 0);
+        for v in &versions {
+            assert_eq!(
+                v["rows"].as_u64().unwrap(),
+                first,
+                "{table} v{}: one snapshot's rows",
+                v["version"]
+            );
+            let got = ids(v);
+            let distinct: BTreeSet<_> = got.iter().collect();
+            assert_eq!(
+                got.len(),
+                distinct.len(),
+                "{table} v{}: an agent twice",
+                v["version"]
+            );
+        }
+        assert_eq!(versions.len(), 6, "{table}: one version per run");
+    }
+}

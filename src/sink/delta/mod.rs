@@ -222,7 +222,12 @@ pub(super) async fn publish(
         if removes.is_empty() && adds.is_empty() {
             continue;
         }
-        let snapshot = current(dataset, &mut snapshots, table).await?;
+        // The snapshot the removes were planned on, not a newer one: a commit
+        // another writer made since must make this one lose its race, so
+        // that it is checked against this slice's partition before ours lands.
+        let snapshot = snapshots
+            .get_mut(&table)
+            .ok_or_else(|| Error::Internal(format!("no snapshot of {}", table.name())))?;
         commit_table(dataset, snapshot, table, slice, removes, adds).await?;
         crate::failpoint::hit(crate::failpoint::points::COMMITTED);
     }
