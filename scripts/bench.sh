@@ -219,15 +219,16 @@ throughput() {
 }
 
 # --format parquet and --format delta back to back, alternated, so drift in
-# machine load hits both alike. Hourly slices: 72 commits per table.
+# machine load hits both alike: the query-API throughput run, with slices of
+# DELTA_SLICE (default 1d: 3 commits per table; 6h: 12).
 delta_vs_parquet() {
-    local n=${TP_N:-200000} i
+    local n=${TP_N:-200000} i slice=${DELTA_SLICE:-1d}
     for ((i = 1; i <= ${DELTA_REPEAT:-2}; i++)); do
         local f
         for f in parquet delta; do
-            start_sim "fmt-$f-$n-$i" --conversations "$n"
-            run_cxetl "fmt-$f-$n-$i" 2026-11-20 2026-11-23 0 --genesys-api query \
-                --rate-per-minute 1000000 --slice 1h --format "$f"
+            start_sim "fmt-$f-$slice-$n-$i" --conversations "$n"
+            run_cxetl "fmt-$f-$slice-$n-$i" 2026-11-20 2026-11-23 0 --genesys-api query \
+                --rate-per-minute 1000000 --slice "$slice" --format "$f"
         done
     done
 }
