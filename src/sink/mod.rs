@@ -6,6 +6,8 @@
 //! deterministic names (one per table and slice, so a re-run replaces
 //! instead of duplicating) and then removes older files that the slice
 //! covers. Readers of the table folders therefore only ever see whole files.
+//! With `--format delta` ([`Format`]) staging is the same and publishing is
+//! [`delta`]'s: files placed at unique names, one Delta commit per table.
 
 pub mod checkpoint;
 pub mod delta;
