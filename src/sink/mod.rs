@@ -324,7 +324,7 @@ impl Dataset {
     }
 
     /// Publishes the staged files of `slice` and retires the files they
-    /// replace, as Parquet files ([`Dataset::publish_files`]) or as one Delta
+    /// replace, as Parquet files with deterministic names or as one Delta
     /// commit per table ([`delta`]).
     pub async fn publish(
         &self,

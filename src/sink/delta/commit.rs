@@ -1,6 +1,6 @@
 //! One commit: the next version's JSON written only if absent, so of two
 //! writers racing for a version exactly one wins; the other re-reads the
-//! log and tries the next version (see [`super::publish`] for when it may).
+//! log and tries the next version (see `commit_table` in the parent module for when it may).
 
 use super::actions::{commit_bytes, Action};
 use super::log::commit_path;
