@@ -606,9 +606,10 @@ async fn a_table_of_a_newer_protocol_is_refused() {
     );
 }
 
-/// S3: commits are created only if absent on the S3 server (If-None-Match).
+/// S3: commits are created only if absent on the S3 server (If-None-Match),
+/// and vacuum works through the same store.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn s3_commits_are_put_if_absent() {
+async fn s3_commits_are_put_if_absent_and_vacuum_deletes_there() {
     let Some(py) = python() else { return };
     let sim = start(small_config(300)).await;
     let s3 = S3Server::start().await;
@@ -618,10 +619,36 @@ async fn s3_commits_are_put_if_absent() {
         .run(GENESYS, &sim, START, END, &args)
         .await
         .expect_code(0);
+    target
+        .run(GENESYS, &sim, START, END, &args)
+        .await
+        .expect_code(0);
+    let dir = target.dir();
     assert_truth(
-        &latest(&py, &target.dir(), "conversations", "conversation_id"),
+        &latest(&py, &dir, "conversations", "conversation_id"),
         &sim,
         "s3",
+    );
+    let before = table_files(&dir, "conversations").len();
+    let vacuum: Vec<String> = ["vacuum", "--output", &target.url(), "--retain", "0"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let run = cxetl_with_env(&vacuum, &target.env()).await;
+    run.expect_code(0);
+    let live = latest(&py, &dir, "conversations", "conversation_id")["files"]
+        .as_u64()
+        .unwrap() as usize;
+    assert_eq!(before, 2 * live, "the re-run replaced every file");
+    assert_eq!(
+        table_files(&dir, "conversations").len(),
+        live,
+        "s3 vacuumed"
+    );
+    assert_truth(
+        &latest(&py, &dir, "conversations", "conversation_id"),
+        &sim,
+        "s3 after vacuum",
     );
 }
 
