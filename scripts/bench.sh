@@ -20,6 +20,8 @@
 #               300 req/min enforced per token): `cxetl plan --shards 1` vs `--shards 4`,
 #               the shards run as parallel processes, each with its own token; wall
 #               time vs the lower bound of each, and the ratio             ~4 min
+#   delta       the query-API throughput run as --format parquet and --format delta, alternated
+#               DELTA_REPEAT times (default 2) on fresh simulators (issue 14: within 10 %)
 #
 # Sizes are environment variables: TP_N, REPLAY_N, RL_N, RSS_SMALL, RSS_LARGE, DLT_PAGES,
 # BF_N, BF_DAYS, BF_JOB_LATENCY_MS, BF_POLL_MS (CXETL_JOB_POLL_MS of the backfill runs);
@@ -220,6 +222,21 @@ throughput() {
     run_cxetl "tp-jobs-$n" 2026-11-20 2026-11-23 0 --genesys-api jobs --rate-per-minute 1000000
     start_sim "tp-query-$n" --conversations "$n"
     run_cxetl "tp-query-$n" 2026-11-20 2026-11-23 0 --genesys-api query --rate-per-minute 1000000
+}
+
+# --format parquet and --format delta back to back, alternated, so drift in
+# machine load hits both alike: the query-API throughput run, with slices of
+# DELTA_SLICE (default 1d: 3 commits per table; 6h: 12).
+delta_vs_parquet() {
+    local n=${TP_N:-200000} i slice=${DELTA_SLICE:-1d}
+    for ((i = 1; i <= ${DELTA_REPEAT:-2}; i++)); do
+        local f
+        for f in parquet delta; do
+            start_sim "fmt-$f-$slice-$n-$i" --conversations "$n"
+            run_cxetl "fmt-$f-$slice-$n-$i" 2026-11-20 2026-11-23 0 --genesys-api query \
+                --rate-per-minute 1000000 --slice "$slice" --format "$f"
+        done
+    done
 }
 
 REPLAY_DIR=""
@@ -464,8 +481,9 @@ for m in "${modes[@]}"; do
     dlt) dlt ;;
     duckdb) duckdb_pages ;;
     backfill) backfill ;;
+    delta) delta_vs_parquet ;;
     *)
-        echo "unknown scenario $m (quick|full|throughput|replay|ratelimit|rss|dlt|duckdb|backfill)" >&2
+        echo "unknown scenario $m (quick|full|throughput|replay|ratelimit|rss|dlt|duckdb|backfill|delta)" >&2
         exit 2
         ;;
     esac

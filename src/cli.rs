@@ -45,6 +45,22 @@ pub enum Command {
     Plan(PlanArgs),
     /// What the lake holds: loaded days, gaps, rows, last run and leases, from its metadata.
     Status(StatusArgs),
+    /// Delete the files of the lake's Delta tables that no version within the retention needs.
+    Vacuum(VacuumArgs),
+}
+
+/// `cxetl vacuum`.
+#[derive(Debug, Args)]
+pub struct VacuumArgs {
+    /// The lake: a local directory, file:///abs/path or s3://bucket/prefix.
+    #[arg(long)]
+    pub output: String,
+    /// Keep files removed (or written and never committed) less than this long ago, e.g. 7d.
+    #[arg(long, default_value = "7d")]
+    pub retain: String,
+    /// List what would be deleted; delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `cxetl check`.

@@ -14,6 +14,8 @@ pub mod points {
     pub const STAGED: &str = "staged";
     /// One staged file was renamed into place (mid-publish).
     pub const RENAMED: &str = "renamed";
+    /// One table's Delta commit of a slice was written (`--format delta`).
+    pub const COMMITTED: &str = "committed";
     /// A slice was published, its checkpoint not yet written.
     pub const PUBLISHED: &str = "published";
 }

@@ -105,6 +105,9 @@ layered_options! {
         /// (default 6h; 0 always re-lists), so a backfill lists each directory once a day.
         #[arg(long)]
         pub snapshot_max_age: Option<String>,
+        /// Table format: parquet (Hive-partitioned files) or delta (Delta Lake tables).
+        #[arg(long, value_enum)]
+        pub format: Option<crate::sink::Format>,
         /// Streams to extract, comma-separated (default: every stream of the vendor).
         #[arg(long, value_delimiter = ',')]
         pub streams: Option<Vec<String>>,
@@ -206,6 +209,8 @@ pub struct RunSettings {
     pub max_interval: Duration,
     /// Snapshots of today younger than this are kept (zero: always re-list).
     pub snapshot_max_age: Duration,
+    /// Parquet files or Delta tables.
+    pub format: crate::sink::Format,
 }
 
 /// Everything a command needs, resolved once from flags, variables, the
@@ -289,6 +294,7 @@ impl Settings {
                 streams: run.streams,
                 max_interval,
                 snapshot_max_age,
+                format: run.format.unwrap_or_default(),
             },
             http,
             pii: std::sync::Arc::new(pii),

@@ -97,6 +97,8 @@ pub struct Summary {
     pub elapsed_s: f64,
     /// Output location.
     pub output: String,
+    /// Table format of the output: `parquet` or `delta`.
+    pub format: crate::sink::Format,
     /// Why the run failed (absent on success).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -188,6 +190,7 @@ impl SummaryBuilder {
                 api: ApiReported::default(),
                 elapsed_s: 0.0,
                 output: output.to_string(),
+                format: crate::sink::Format::default(),
                 error: None,
                 streams: streams
                     .iter()
@@ -217,6 +220,11 @@ impl SummaryBuilder {
     /// Records the personal-data policy of the run.
     pub fn pii(&mut self, policy: &crate::transform::pii::PiiPolicy) {
         self.summary.pii = policy.into();
+    }
+
+    /// Records the table format the run writes.
+    pub fn format(&mut self, format: crate::sink::Format) {
+        self.summary.format = format;
     }
 
     /// Sets the number of planned slices.

@@ -115,11 +115,11 @@ pub async fn check(args: CheckArgs) -> Result<()> {
         let connector = vendors::connect(&s)?;
         let streams = select_streams(connector.as_ref(), s.run.streams.as_deref())?;
         let names: Vec<&'static str> = streams.iter().map(|s| s.name()).collect();
-        Ok((connector, names, s.run.output, s.pii))
+        Ok((connector, names, s.run.output, s.run.format, s.pii))
     });
     match connector {
         Err(e) => report.fail("config", e),
-        Ok((connector, streams, output, pii)) => {
+        Ok((connector, streams, output, format, pii)) => {
             report.fixes = Some(connector.fixes());
             report.pass(
                 "config",
@@ -134,14 +134,20 @@ pub async fn check(args: CheckArgs) -> Result<()> {
             if let Some(output) = output {
                 let result = async {
                     let location = store::open(&output)?;
-                    let dataset = Dataset::new(location, vendor, cxetl::pipeline::new_run_id());
+                    let dataset = Dataset::new(location, vendor, cxetl::pipeline::new_run_id())
+                        .with_format(format);
                     dataset.preflight().await?;
                     dataset.clean_staging().await;
                     Ok(dataset.display().to_string())
                 }
                 .await;
-                report.record("output", result, |d| {
-                    format!("{d} is writable (list, upload, rename, delete)")
+                report.record("output", result, |d| match format {
+                    cxetl::sink::Format::Parquet => {
+                        format!("{d} is writable (list, upload, rename, delete)")
+                    }
+                    cxetl::sink::Format::Delta => format!(
+                        "{d} is writable (list, upload, rename, delete, create-if-absent for Delta commits)"
+                    ),
                 });
             }
         }

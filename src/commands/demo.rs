@@ -90,6 +90,7 @@ async fn extract(vendor: Vendor, options: Options, interval: Interval) -> Result
         concurrency: settings.run.concurrency,
         max_bad_records: None,
         snapshot_max_age: settings.run.snapshot_max_age,
+        format: settings.run.format,
         run_id: pipeline::new_run_id(),
         pii: settings.pii.clone(),
         progress: Default::default(),

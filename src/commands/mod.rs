@@ -7,6 +7,7 @@ mod run;
 mod schema;
 mod simulate;
 mod status;
+mod vacuum;
 
 use crate::cli::{Cli, Command, LogFormat};
 
@@ -20,6 +21,7 @@ pub async fn dispatch(cli: Cli) -> cxetl::Result<()> {
         Command::Check(args) => check::check(args).await,
         Command::Plan(args) => plan::plan(args),
         Command::Status(args) => status::status(args).await,
+        Command::Vacuum(args) => vacuum::vacuum(args).await,
     }
 }
 

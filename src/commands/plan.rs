@@ -92,6 +92,7 @@ fn passed_on(args: &PlanArgs) -> Vec<String> {
     pass("--max-attempts", run.max_attempts.map(|n| n.to_string()));
     pass("--max-interval", run.max_interval.clone());
     pass("--snapshot-max-age", run.snapshot_max_age.clone());
+    pass("--format", run.format.map(|f| f.to_string()));
     pass("--genesys-api", args.options.genesys.api.clone());
     pass("--cxone-top", args.options.cxone.top.map(|n| n.to_string()));
     // Every shard applies the same personal-data policy (the key itself

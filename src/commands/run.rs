@@ -42,6 +42,7 @@ pub async fn run(args: RunArgs, show_progress: bool) -> Result<()> {
         concurrency: settings.run.concurrency,
         max_bad_records: settings.run.max_bad_records,
         snapshot_max_age: settings.run.snapshot_max_age,
+        format: settings.run.format,
         run_id: pipeline::new_run_id(),
         pii: settings.pii.clone(),
         progress: pipeline::progress::Progress::new(show_progress),
@@ -94,10 +95,26 @@ fn dry_run(
         let files: Vec<String> = stream
             .tables()
             .iter()
-            .map(|t| {
-                let rel =
-                    cxetl::sink::layout::data_file(&Default::default(), *t, vendor, &work.interval);
-                format!("{root}/{rel}")
+            .map(|t| match settings.run.format {
+                cxetl::sink::Format::Parquet => {
+                    let rel = cxetl::sink::layout::data_file(
+                        &Default::default(),
+                        *t,
+                        vendor,
+                        &work.interval,
+                    );
+                    format!("{root}/{rel}")
+                }
+                // Delta data files get unique names at publish; the commit is per table.
+                cxetl::sink::Format::Delta => {
+                    let rel = cxetl::sink::layout::partition_dir(
+                        &Default::default(),
+                        *t,
+                        vendor,
+                        &work.interval,
+                    );
+                    format!("{root}/{rel}/ (Delta table {root}/{t})", t = t.name())
+                }
             })
             .collect();
         let shown = if work.api == "auto" {

@@ -35,6 +35,8 @@ pub struct RunConfig {
     pub max_bad_records: Option<u64>,
     /// Snapshots of today younger than this are not taken again.
     pub snapshot_max_age: Duration,
+    /// Parquet files or Delta tables.
+    pub format: crate::sink::Format,
     /// Names the staging folder and tags the logs.
     pub run_id: String,
     /// Live counters for the terminal status line (hidden by default).
@@ -104,6 +106,7 @@ pub async fn run(
         .map(|(s, k, t)| (*s, *k, t.as_slice()))
         .collect();
     let dataset = Dataset::new(config.output.clone(), vendor, config.run_id.clone())
+        .with_format(config.format)
         .with_pii(config.pii.clone());
     let mut summary = SummaryBuilder::new(
         vendor,
@@ -112,10 +115,13 @@ pub async fn run(
         dataset.display(),
         &names,
     );
+    summary.format(config.format);
     summary.pii(&config.pii);
 
     let result = async {
         dataset.preflight().await?;
+        let tables: Vec<_> = streams.iter().flat_map(|s| s.tables().iter().copied()).collect();
+        dataset.check_format(&tables).await?;
         let dates: Vec<_> = config
             .interval
             .slices(chrono::Duration::days(1))
@@ -218,7 +224,7 @@ async fn snapshot_age(
         return Ok(None);
     };
     Ok(dataset
-        .modified(&dataset.data_file(table, day))
+        .published_at(table, day)
         .await?
         .map(|at| (chrono::Utc::now() - at).to_std().unwrap_or_default()))
 }

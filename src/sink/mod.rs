@@ -6,8 +6,12 @@
 //! deterministic names (one per table and slice, so a re-run replaces
 //! instead of duplicating) and then removes older files that the slice
 //! covers. Readers of the table folders therefore only ever see whole files.
+//! With `--format delta` ([`Format`]) staging is the same and publishing is
+//! [`delta`]'s: files placed at unique names, one Delta commit per table.
 
 pub mod checkpoint;
+pub mod delta;
+pub mod format;
 pub mod layout;
 pub mod lease;
 pub mod parquet;
@@ -26,6 +30,7 @@ use object_store::{ObjectStore, PutPayload, WriteMultipart};
 use retry::retry_storage;
 use std::sync::Arc;
 
+pub use format::Format;
 pub use store::Location;
 
 /// Parts uploading at once per file: bounds memory to a few chunks per table.
@@ -40,6 +45,9 @@ pub struct Dataset {
     publish_lock: Arc<tokio::sync::Mutex<()>>,
     staged_seq: Arc<std::sync::atomic::AtomicU64>,
     pii: Arc<crate::transform::pii::PiiPolicy>,
+    format: Format,
+    /// `--format delta`: the tables' snapshots as this run last read them.
+    delta: Arc<tokio::sync::Mutex<delta::Snapshots>>,
 }
 
 /// A file written under staging, ready to publish.
@@ -115,8 +123,20 @@ impl Dataset {
             run_id: run_id.into(),
             publish_lock: Default::default(),
             staged_seq: Default::default(),
+            format: Format::default(),
+            delta: Default::default(),
             pii: crate::transform::pii::PiiPolicy::keep(),
         }
+    }
+
+    /// The same lake written in `format`.
+    pub fn with_format(self, format: Format) -> Self {
+        Dataset { format, ..self }
+    }
+
+    /// The table format this run publishes.
+    pub fn format(&self) -> Format {
+        self.format
     }
 
     /// The same lake, written under the personal-data policy `pii`.
@@ -194,7 +214,72 @@ impl Dataset {
             .delete(&moved)
             .await
             .map_err(|e| fail("delete", e))?;
+        if self.format == Format::Delta {
+            self.preflight_create_if_absent(&dir.child(".preflight-commit"))
+                .await?;
+        }
         Ok(())
+    }
+
+    /// Refuses to publish `tables` in a format other than the one their
+    /// folders already hold: Parquet files beside a Delta log would be
+    /// invisible to Delta readers and doubled for globs, and a Parquet run
+    /// would leave a Delta table's log naming files it replaced.
+    pub async fn check_format(&self, tables: &[Table]) -> Result<()> {
+        for table in tables {
+            let dir = self.root().child(table.name());
+            let listed = match self.store().list_with_delimiter(Some(&dir)).await {
+                Ok(l) => l.common_prefixes,
+                Err(object_store::Error::NotFound { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            let named =
+                |f: &dyn Fn(&str) -> bool| listed.iter().any(|p| p.filename().is_some_and(f));
+            let delta = named(&|n| n == "_delta_log");
+            let partitions = named(&|n| n.starts_with("vendor="));
+            let (held, other) = match self.format {
+                Format::Parquet if delta => ("a Delta table", Format::Delta),
+                Format::Delta if partitions && !delta => ("Parquet-format files", Format::Parquet),
+                _ => continue,
+            };
+            return Err(Error::Config(format!(
+                "{}/{} holds {held}; run with --format {other} (or [run] format = \"{other}\"), or choose another --output",
+                self.display(),
+                table.name()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Delta commits are objects created only if absent: proves the store
+    /// refuses the second of two creates (S3 `If-None-Match: *`) before
+    /// anything is extracted.
+    async fn preflight_create_if_absent(&self, probe: &Path) -> Result<()> {
+        let create = || {
+            self.store().put_opts(
+                probe,
+                PutPayload::from_static(b"cxetl preflight"),
+                object_store::PutOptions {
+                    mode: object_store::PutMode::Create,
+                    ..Default::default()
+                },
+            )
+        };
+        let first = create().await;
+        let second = create().await;
+        let _ = self.store().delete(probe).await;
+        let refused = |why: String| {
+            Error::Storage(format!(
+                "output {} cannot create an object only if it is absent ({why}), which --format delta needs for its commits; use --format parquet with this store",
+                self.display()
+            ))
+        };
+        match (first, second) {
+            (Ok(_), Err(object_store::Error::AlreadyExists { .. }))
+            | (Ok(_), Err(object_store::Error::Precondition { .. })) => Ok(()),
+            (Ok(_), Ok(_)) => Err(refused("a second create overwrote the first".into())),
+            (Err(e), _) | (_, Err(e)) => Err(refused(e.to_string())),
+        }
     }
 
     /// The final path of `table`'s file for `slice`.
@@ -252,17 +337,9 @@ impl Dataset {
         layout::staging_dir(self.root(), &self.run_id).child(format!("{n:06}.{ext}"))
     }
 
-    /// Publishes the staged files of `slice` and retires the files they replace.
-    ///
-    /// In each table folder (and the quarantine folder) of the slice's date,
-    /// every earlier file whose interval overlaps `slice` is replaced: one
-    /// that lies inside `slice` is simply removed once the new files are in
-    /// place; one that reaches outside it first has its rows outside `slice`
-    /// rewritten into files named for the remaining pieces ([`reslice`]).
-    /// Order: new files renamed into place, then the rewritten pieces, then
-    /// the replaced files deleted. A crash in between can leave a
-    /// conversation visible twice until the same run is repeated (which then
-    /// converges), never missing and never in a partial file.
+    /// Publishes the staged files of `slice` and retires the files they
+    /// replace, as Parquet files with deterministic names or as one Delta
+    /// commit per table ([`delta`]).
     pub async fn publish(
         &self,
         slice: &Interval,
@@ -273,6 +350,42 @@ impl Dataset {
         // Slices of one run that share a date partition publish one at a
         // time: each must see the files the previous one left.
         let _serial = self.publish_lock.lock().await;
+        match self.format {
+            Format::Parquet => self.publish_files(slice, stream, tables, staged).await,
+            Format::Delta => delta::publish(self, slice, stream, tables, staged).await,
+        }
+    }
+
+    /// When `table`'s file for the whole day `day` (a snapshot) was published.
+    pub async fn published_at(
+        &self,
+        table: Table,
+        day: &Interval,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        match self.format {
+            Format::Parquet => self.modified(&self.data_file(table, day)).await,
+            Format::Delta => delta::published_at(self, table, day).await,
+        }
+    }
+
+    /// Publishes as Parquet files with deterministic names.
+    ///
+    /// In each table folder (and the quarantine folder) of the slice's date,
+    /// every earlier file whose interval overlaps `slice` is replaced: one
+    /// that lies inside `slice` is simply removed once the new files are in
+    /// place; one that reaches outside it first has its rows outside `slice`
+    /// rewritten into files named for the remaining pieces ([`reslice`]).
+    /// Order: new files renamed into place, then the rewritten pieces, then
+    /// the replaced files deleted. A crash in between can leave a
+    /// conversation visible twice until the same run is repeated (which then
+    /// converges), never missing and never in a partial file.
+    async fn publish_files(
+        &self,
+        slice: &Interval,
+        stream: &str,
+        tables: &[Table],
+        staged: Vec<StagedFile>,
+    ) -> Result<Vec<PublishedFile>> {
         let mut groups: std::collections::BTreeMap<Interval, Vec<reslice::Member>> =
             Default::default();
         for table in tables {

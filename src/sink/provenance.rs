@@ -28,14 +28,7 @@ pub async fn days_under_other_policy(
     for day in days {
         let mut files = Vec::new();
         for &table in tables {
-            let dir = layout::partition_dir(dataset.root(), table, dataset.vendor(), day);
-            let listed: Vec<_> = dataset.store().list(Some(&dir)).try_collect().await?;
-            files.extend(
-                listed
-                    .into_iter()
-                    .filter(|m| m.location.extension() == Some("parquet"))
-                    .map(|m| (m.location, m.size)),
-            );
+            files.extend(live_files(dataset, table, day).await?);
         }
         let other = futures::stream::iter(files)
             .map(|(path, size)| async move { footer_fingerprint(dataset, &path, size).await })
@@ -50,6 +43,21 @@ pub async fn days_under_other_policy(
         }
     }
     Ok(changed)
+}
+
+/// The data files a reader sees in `table`'s partition for `day`.
+async fn live_files(dataset: &Dataset, table: Table, day: &Interval) -> Result<Vec<(Path, u64)>> {
+    if dataset.format() == super::Format::Delta {
+        // Removed files stay until vacuum; only the live version counts.
+        return super::delta::live_files(dataset, table, day).await;
+    }
+    let dir = layout::partition_dir(dataset.root(), table, dataset.vendor(), day);
+    let listed: Vec<_> = dataset.store().list(Some(&dir)).try_collect().await?;
+    Ok(listed
+        .into_iter()
+        .filter(|m| m.location.extension() == Some("parquet"))
+        .map(|m| (m.location, m.size))
+        .collect())
 }
 
 /// The `cxetl.pii` value of one Parquet file, from its footer alone.

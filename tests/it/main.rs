@@ -14,6 +14,7 @@ mod connector_contract;
 mod cxone_discovery;
 mod cxone_extractor;
 mod cxone_paging;
+mod delta;
 mod directories;
 mod exactly_once;
 mod genesys_extractor;

@@ -468,3 +468,29 @@ async fn a_recent_snapshot_under_another_policy_is_taken_again() {
     third.expect_code(0);
     assert_eq!(status(&third), "skipped", "same policy, recent snapshot");
 }
+
+/// In a Delta table, files a commit removed stay until vacuum; the policy
+/// check looks only at the live version, so once a day was re-extracted
+/// under the new policy, later partial runs under it are not widened again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delta_tables_judge_the_policy_by_their_live_files() {
+    let subject = Subject::Genesys;
+    let sim = subject.sim(200).await;
+    let out = tempfile::tempdir().unwrap();
+    run_args(subject, &sim, out.path(), &["--format", "delta"])
+        .await
+        .expect_code(0);
+    let (hour_start, hour_end) = (format!("{START}T06:00:00Z"), format!("{START}T07:00:00Z"));
+    let url = out.path().display().to_string();
+    let env = [("CXETL_PII_KEY".to_string(), KEY.to_string())];
+    let hourly = ["--format", "delta", "--pii", "hash", "--slice", "1h"];
+    for widened in [true, false] {
+        let run = subject
+            .run_to(&sim, &hour_start, &hour_end, &url, &hourly, &env)
+            .await;
+        run.expect_code(0);
+        let start = run.summary()["interval"]["start"].clone();
+        let whole_day = start == format!("{START}T00:00:00Z").as_str();
+        assert_eq!(whole_day, widened, "{start}: {}", run.stderr);
+    }
+}
