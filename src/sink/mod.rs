@@ -239,7 +239,11 @@ impl Dataset {
             let partitions = named(&|n| n.starts_with("vendor="));
             let (held, other) = match self.format {
                 Format::Parquet if delta => ("a Delta table", Format::Delta),
-                Format::Delta if partitions && !delta => ("Parquet-format files", Format::Parquet),
+                Format::Delta
+                    if partitions && !delta && self.holds_parquet_format(&dir).await? =>
+                {
+                    ("Parquet-format files", Format::Parquet)
+                }
                 _ => continue,
             };
             return Err(Error::Config(format!(
@@ -249,6 +253,26 @@ impl Dataset {
             )));
         }
         Ok(())
+    }
+
+    /// True when a table folder without a Delta log holds files of the
+    /// Parquet format (`<START>_<END>.parquet`), not only files a Delta run
+    /// placed (`<START>_<END>-<run_id>-<n>.parquet`) and was killed before
+    /// committing: those are the resumed run's to commit or vacuum's to
+    /// delete, not another format.
+    async fn holds_parquet_format(&self, dir: &Path) -> Result<bool> {
+        let mut files = self.store().list(Some(dir));
+        while let Some(meta) = files.try_next().await? {
+            let parquet_format = meta
+                .location
+                .filename()
+                .and_then(|n| n.strip_suffix(".parquet"))
+                .is_some_and(|stem| !stem.contains('-'));
+            if parquet_format {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Delta commits are objects created only if absent: proves the store
