@@ -100,6 +100,14 @@ fn id_column(table: &str) -> &'static str {
     &cxetl::transform::Table::named(table).natural_key()[0]
 }
 
+/// `cxetl vacuum --output URL --retain R`, expected to succeed; its JSON line.
+async fn vacuum(output: &str, retain: &str, env: &[(String, String)]) -> Value {
+    let args = ["vacuum", "--output", output, "--retain", retain].map(String::from);
+    let run = cxetl_with_env(&args, env).await;
+    run.expect_code(0);
+    run.summary()
+}
+
 /// Rows per table of `subject`'s record stream as delta-rs reads them.
 fn delta_rows(py: &Path, subject: Subject, dir: &Path) -> BTreeMap<String, usize> {
     subject
@@ -441,25 +449,8 @@ async fn vacuum_deletes_only_unreferenced_files_after_the_retention() {
         .await
         .expect_code(0);
     let files_before = table_files(out.path(), "conversations").len();
-    let vacuum = |retain: &'static str| {
-        let dir = out.path().display().to_string();
-        async move {
-            let run = cxetl_with_env(
-                &[
-                    "vacuum".into(),
-                    "--output".into(),
-                    dir,
-                    "--retain".into(),
-                    retain.into(),
-                ],
-                &[],
-            )
-            .await;
-            run.expect_code(0);
-            run.summary()
-        }
-    };
-    let kept = vacuum("7d").await;
+    let dir = out.path().display().to_string();
+    let kept = vacuum(&dir, "7d", &[]).await;
     assert_eq!(kept["deleted"].as_array().unwrap().len(), 0);
     assert!(kept["kept_in_retention"].as_u64().unwrap() > 0);
     assert!(kept["tables"]
@@ -467,7 +458,7 @@ async fn vacuum_deletes_only_unreferenced_files_after_the_retention() {
         .unwrap()
         .iter()
         .any(|t| t == "conversations"));
-    let done = vacuum("0").await;
+    let done = vacuum(&dir, "0", &[]).await;
     let live = latest(&py, out.path(), "conversations", "conversation_id")["files"]
         .as_u64()
         .unwrap() as usize;
@@ -549,8 +540,7 @@ async fn killed_mid_publish_then_resumed() {
                 v["version"]
             );
         }
-        let vacuum = ["vacuum", "--output", &target.url(), "--retain", "0"].map(String::from);
-        cxetl_with_env(&vacuum, &target.env()).await.expect_code(0);
+        vacuum(&target.url(), "0", &target.env()).await;
         let live = versions.last().unwrap()["files"].as_u64().unwrap() as usize;
         let view = target.view().await;
         assert_eq!(
@@ -626,12 +616,7 @@ async fn s3_commits_are_put_if_absent_and_vacuum_deletes_there() {
         "s3",
     );
     let before = table_files(&dir, "conversations").len();
-    let vacuum: Vec<String> = ["vacuum", "--output", &target.url(), "--retain", "0"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let run = cxetl_with_env(&vacuum, &target.env()).await;
-    run.expect_code(0);
+    vacuum(&target.url(), "0", &target.env()).await;
     let live = latest(&py, &dir, "conversations", "conversation_id")["files"]
         .as_u64()
         .unwrap() as usize;
