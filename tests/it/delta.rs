@@ -93,6 +93,10 @@ fn assert_truth(v: &Value, sim: &Simulator, context: &str) {
     );
     assert_eq!(v["polars_rows"], v["rows"], "{context}: Polars rows");
     assert_eq!(v["polars_ids_equal"], true, "{context}: Polars ids");
+    assert_eq!(
+        v["duckdb_ids_equal"], true,
+        "{context}: DuckDB over the version's files"
+    );
 }
 
 /// The first natural-key column of a table (what `read_delta.py` lists).
