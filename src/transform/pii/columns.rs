@@ -17,22 +17,29 @@ use std::sync::Arc;
 /// conversations), so looking a value up is cheaper than another HMAC.
 #[derive(Default)]
 pub(super) struct HashCache<'a> {
-    at: HashMap<&'a str, usize>,
+    at: HashMap<&'a str, usize, foldhash::fast::RandomState>,
     hex: String,
+    /// The last value looked up: the sessions of one conversation are
+    /// adjacent rows, so a column often repeats its previous value.
+    last: Option<(&'a str, usize)>,
 }
 
 impl<'a> HashCache<'a> {
     fn get_or_hash(&mut self, value: &'a str, policy: &PiiPolicy, buf: &mut String) -> &str {
-        let start = match self.at.get(value) {
-            Some(&start) => start,
-            None => {
-                policy.transform_into(value, Action::Hash, buf);
-                let start = self.hex.len();
-                self.hex.push_str(buf);
-                self.at.insert(value, start);
-                start
-            }
+        let start = match self.last {
+            Some((last, start)) if last == value => start,
+            _ => match self.at.get(value) {
+                Some(&start) => start,
+                None => {
+                    policy.transform_into(value, Action::Hash, buf);
+                    let start = self.hex.len();
+                    self.hex.push_str(buf);
+                    self.at.insert(value, start);
+                    start
+                }
+            },
         };
+        self.last = Some((value, start));
         &self.hex[start..start + 64]
     }
 }
