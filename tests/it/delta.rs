@@ -73,13 +73,20 @@ fn ids(v: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The distinct conversation ids of `v` (one table version); panics when
+/// one appears twice.
+fn distinct_ids(v: &Value, context: &str) -> BTreeSet<String> {
+    let got = ids(v);
+    let distinct: BTreeSet<String> = got.iter().cloned().collect();
+    assert_eq!(got.len(), distinct.len(), "{context}: a conversation twice");
+    distinct
+}
+
 /// Panics unless `v` (the conversations table at one version) holds the
 /// truth of [`whole`] exactly once, read alike by delta-rs and Polars.
 fn assert_truth(v: &Value, sim: &Simulator, context: &str) {
     let truth = sim.ground_truth(&whole());
-    let got = ids(v);
-    let distinct: BTreeSet<String> = got.iter().cloned().collect();
-    assert_eq!(got.len(), distinct.len(), "{context}: a conversation twice");
+    let distinct = distinct_ids(v, context);
     assert_eq!(distinct, truth.ids, "{context}: conversation ids");
     assert_eq!(
         v["rows"].as_u64().unwrap() as usize,
@@ -286,9 +293,7 @@ async fn daily_hourly_daily_is_exactly_once_at_every_version() {
             if n >= after_first {
                 assert_truth(v, &sim, &context);
             } else {
-                let got = ids(v);
-                let distinct: BTreeSet<_> = got.iter().cloned().collect();
-                assert_eq!(got.len(), distinct.len(), "{context}: a conversation twice");
+                let distinct = distinct_ids(v, &context);
                 assert!(
                     distinct.is_subset(&sim.ground_truth(&whole()).ids),
                     "{context}"
@@ -352,14 +357,7 @@ async fn concurrent_shards_on_other_days_commit_to_the_same_tables() {
     );
     assert_truth(versions.last().unwrap(), &sim, "both shards");
     for v in &versions {
-        let got = ids(v);
-        let distinct: BTreeSet<_> = got.iter().collect();
-        assert_eq!(
-            got.len(),
-            distinct.len(),
-            "v{}: a conversation twice",
-            v["version"]
-        );
+        distinct_ids(v, &format!("v{}", v["version"]));
     }
     // 48 hourly slices, one commit each (plus none lost).
     assert_eq!(versions.len(), 48, "one version per slice");
@@ -518,14 +516,7 @@ async fn killed_mid_publish_then_resumed() {
             false => Vec::new(),
         };
         for v in crashed {
-            let got = ids(&v);
-            let distinct: BTreeSet<_> = got.iter().collect();
-            assert_eq!(
-                got.len(),
-                distinct.len(),
-                "{ctx} v{}: a conversation twice",
-                v["version"]
-            );
+            distinct_ids(&v, &format!("{ctx} v{}", v["version"]));
         }
         target
             .run(GENESYS, &sim, START, END, &args)
@@ -535,14 +526,7 @@ async fn killed_mid_publish_then_resumed() {
         let versions = read(&py, &view, "conversations", "conversation_id", &["all"]);
         assert_truth(versions.last().unwrap(), &sim, &ctx);
         for v in &versions {
-            let got = ids(v);
-            let distinct: BTreeSet<_> = got.iter().collect();
-            assert_eq!(
-                got.len(),
-                distinct.len(),
-                "{ctx} v{}: a conversation twice",
-                v["version"]
-            );
+            distinct_ids(v, &format!("{ctx} v{}", v["version"]));
         }
         vacuum(&target.url(), "0", &target.env()).await;
         let live = versions.last().unwrap()["files"].as_u64().unwrap() as usize;
