@@ -95,6 +95,11 @@ impl Interval {
         self.start <= t && t < self.end
     }
 
+    /// True when `other` lies wholly inside this interval.
+    pub fn covers(&self, other: &Interval) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+
     /// True when the two intervals share at least one instant.
     pub fn overlaps(&self, other: &Interval) -> bool {
         self.start < other.end && other.start < self.end

@@ -430,28 +430,12 @@ impl Dataset {
                 }
             }
         }
-        for path in self
-            .list(&layout::quarantine_dir(
-                self.root(),
-                self.vendor,
-                stream,
-                slice,
-            ))
-            .await?
-        {
-            if let Some(i) = layout::slice_of_file(&path).filter(|i| i.overlaps(slice)) {
-                groups
-                    .entry(i)
-                    .or_default()
-                    .push(reslice::Member::Quarantine(path));
-            }
-        }
+        self.group_quarantine(stream, slice, &mut groups).await?;
 
         let mut pieces = Vec::new();
         let mut replaced = Vec::new();
         for (earlier, members) in groups {
-            let inside = slice.start() <= earlier.start() && earlier.end() <= slice.end();
-            if !inside {
+            if !slice.covers(&earlier) {
                 pieces.extend(reslice::split(self, earlier, &members, slice, stream).await?);
             }
             replaced.extend(
@@ -475,12 +459,30 @@ impl Dataset {
             });
         }
         for path in replaced {
-            match self.store().delete(&path).await {
-                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
-                Err(e) => return Err(e.into()),
-            }
+            self.delete_if_present(&path).await?;
         }
         Ok(published)
+    }
+
+    /// Adds `stream`'s quarantine files of the slice's date that overlap
+    /// `slice` to `groups`, by the interval each covers: both formats
+    /// replace or re-slice them with the slice's data files.
+    async fn group_quarantine(
+        &self,
+        stream: &str,
+        slice: &Interval,
+        groups: &mut std::collections::BTreeMap<Interval, Vec<reslice::Member>>,
+    ) -> Result<()> {
+        let dir = layout::quarantine_dir(self.root(), self.vendor, stream, slice);
+        for path in self.list(&dir).await? {
+            if let Some(i) = layout::slice_of_file(&path).filter(|i| i.overlaps(slice)) {
+                groups
+                    .entry(i)
+                    .or_default()
+                    .push(reslice::Member::Quarantine(path));
+            }
+        }
+        Ok(())
     }
 
     /// Writes the run summary under `_summaries/` (replacing an earlier one

@@ -118,10 +118,6 @@ fn overlapping<'a>(
         .filter(|(i, _)| i.overlaps(slice))
 }
 
-fn inside(i: &Interval, slice: &Interval) -> bool {
-    slice.start() <= i.start() && i.end() <= slice.end()
-}
-
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
@@ -151,23 +147,11 @@ pub(super) async fn publish(
             removes.entry(table).or_default().push(add.clone());
         }
     }
-    for path in dataset
-        .list(&super::layout::quarantine_dir(
-            dataset.root(),
-            dataset.vendor(),
-            stream,
-            slice,
-        ))
-        .await?
-    {
-        if let Some(i) = super::layout::slice_of_file(&path).filter(|i| i.overlaps(slice)) {
-            groups.entry(i).or_default().push(Member::Quarantine(path));
-        }
-    }
+    dataset.group_quarantine(stream, slice, &mut groups).await?;
     let mut pieces = Vec::new();
     let mut replaced_quarantine = Vec::new();
     for (earlier, members) in groups {
-        if !inside(&earlier, slice) {
+        if !slice.covers(&earlier) {
             pieces.extend(reslice::split(dataset, earlier, &members, slice, stream).await?);
         }
         replaced_quarantine.extend(members.into_iter().filter_map(|m| match m {
@@ -312,7 +296,7 @@ async fn commit_table(
     let partition = Partition::of(dataset, table, slice);
     let resliced: BTreeSet<String> = removes
         .iter()
-        .filter(|a| interval_of(&a.path).is_some_and(|i| !inside(&i, slice)))
+        .filter(|a| interval_of(&a.path).is_some_and(|i| !slice.covers(&i)))
         .map(|a| a.path.clone())
         .collect();
     let store = dataset.store().as_ref();
@@ -433,7 +417,7 @@ fn replan(
         .map(|(_, a)| a.clone())
         .collect();
     if let Some(wider) = now.iter().find(|a| {
-        !resliced.contains(&a.path) && interval_of(&a.path).is_some_and(|i| !inside(&i, slice))
+        !resliced.contains(&a.path) && interval_of(&a.path).is_some_and(|i| !slice.covers(&i))
     }) {
         return Err(format!("{} reaches outside the slice", wider.path));
     }
