@@ -95,6 +95,15 @@ impl Interval {
         self.start <= t && t < self.end
     }
 
+    /// The whole UTC calendar day `date`: `[00:00, next 00:00)`.
+    pub fn day(date: chrono::NaiveDate) -> Interval {
+        let start = date
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc();
+        Interval::new(start, start + chrono::Duration::days(1)).expect("a day is a valid interval")
+    }
+
     /// True when `other` lies wholly inside this interval.
     pub fn covers(&self, other: &Interval) -> bool {
         self.start <= other.start && other.end <= self.end

@@ -178,7 +178,7 @@ async fn whole_days_if_policy_changed(
         .interval
         .slices(chrono::Duration::days(1))
         .iter()
-        .map(|s| whole_day(s.start_date()))
+        .map(|s| Interval::day(s.start_date()))
         .collect();
     let (Some(first), Some(last)) = (days.first(), days.last()) else {
         return Ok(None);
@@ -201,17 +201,9 @@ async fn whole_days_if_policy_changed(
     Ok(Some(whole))
 }
 
-fn whole_day(date: chrono::NaiveDate) -> Interval {
-    let start = date
-        .and_hms_opt(0, 0, 0)
-        .expect("midnight exists")
-        .and_utc();
-    Interval::new(start, start + chrono::Duration::days(1)).expect("a day is a valid interval")
-}
-
 /// Today as a whole UTC day: the `snapshot_date` of the snapshots a run takes.
 pub fn today() -> Interval {
-    whole_day(chrono::Utc::now().date_naive())
+    Interval::day(chrono::Utc::now().date_naive())
 }
 
 /// How old `stream`'s snapshot of `day` is, if one was published.

@@ -29,6 +29,15 @@ pub const DATA_PAGE_BYTES: usize = 64 << 10;
 /// The key-value metadata key holding the PII policy's fingerprint.
 pub const PII_METADATA_KEY: &str = "cxetl.pii";
 
+/// The `cxetl.pii` fingerprint a file's footer records, if any.
+pub fn pii_fingerprint(meta: &parquet::file::metadata::FileMetaData) -> Option<String> {
+    meta.key_value_metadata()?
+        .iter()
+        .find(|e| e.key == PII_METADATA_KEY)?
+        .value
+        .clone()
+}
+
 fn properties(pii_fingerprint: Option<&str>) -> WriterProperties {
     WriterProperties::builder()
         // Evidence of the personal-data policy the values went through.

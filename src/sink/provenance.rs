@@ -2,7 +2,6 @@
 //! (`cxetl.pii` in each Parquet footer), so a run under another policy can
 //! replace those partitions whole instead of mixing two policies in one.
 
-use super::parquet::PII_METADATA_KEY;
 use super::{layout, Dataset};
 use crate::transform::Table;
 use crate::{Error, Interval, Result};
@@ -87,9 +86,5 @@ async fn footer_fingerprint(dataset: &Dataset, path: &Path, size: u64) -> Result
         .await?;
     let meta = ParquetMetaDataReader::decode_metadata(&footer)
         .map_err(|e| corrupt(&format!("has an unreadable footer ({e})")))?;
-    Ok(meta
-        .file_metadata()
-        .key_value_metadata()
-        .and_then(|kv| kv.iter().find(|e| e.key == PII_METADATA_KEY))
-        .and_then(|e| e.value.clone()))
+    Ok(super::parquet::pii_fingerprint(meta.file_metadata()))
 }

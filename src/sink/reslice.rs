@@ -292,15 +292,7 @@ fn record_start(line: &[u8]) -> Option<chrono::DateTime<chrono::Utc>> {
 fn read(file: &std::path::Path) -> Result<(Vec<RecordBatch>, Option<String>)> {
     let f = std::fs::File::open(file).map_err(|e| Error::Storage(format!("scratch file: {e}")))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(f)?.with_batch_size(8192);
-    let pii = builder
-        .metadata()
-        .file_metadata()
-        .key_value_metadata()
-        .and_then(|kv| {
-            kv.iter()
-                .find(|e| e.key == super::parquet::PII_METADATA_KEY)
-        })
-        .and_then(|e| e.value.clone());
+    let pii = super::parquet::pii_fingerprint(builder.metadata().file_metadata());
     let batches = builder
         .build()?
         .map(|b| b.map_err(|e| Error::Storage(format!("reading an earlier file: {e}"))))

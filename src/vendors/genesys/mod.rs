@@ -138,12 +138,7 @@ impl Genesys {
         if !self.details.whole_days {
             return *slice;
         }
-        let day = slice
-            .start_date()
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight")
-            .and_utc();
-        Interval::new(day, day + chrono::Duration::days(1)).unwrap_or(*slice)
+        Interval::day(slice.start_date())
     }
 
     /// `GET …/details/jobs/availability`: data before this instant is
